@@ -1,0 +1,116 @@
+"""Shared fixtures: an app per test on every configured database.
+
+Tests run on SQLite always and on PostgreSQL too when
+``DOTS_TEST_DATABASE_URL`` is set (CI sets it, and sets
+``DOTS_TEST_REQUIRE_POSTGRES=1`` so an unreachable server fails the run
+instead of quietly shrinking it). Each database is migrated once per session
+with the real Alembic migrations; each test then starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import delete, text
+
+from widget_server import clock, create_app
+from widget_server.db import engine, make_engine
+from widget_server.migrate import upgrade
+from widget_server.models import Base
+
+POSTGRES_URL = os.environ.get("DOTS_TEST_DATABASE_URL")
+DATABASES = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if POSTGRES_URL:
+        return f"databases: SQLite and PostgreSQL ({POSTGRES_URL})"
+    return "databases: SQLite only (set DOTS_TEST_DATABASE_URL to add PostgreSQL)"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if POSTGRES_URL or os.environ.get("DOTS_TEST_REQUIRE_POSTGRES") != "1":
+        return
+    raise pytest.UsageError("DOTS_TEST_REQUIRE_POSTGRES=1 but DOTS_TEST_DATABASE_URL is not set")
+
+
+def reset_postgres(url: str) -> None:
+    """Drop everything in the test database's public schema."""
+    pg = make_engine(url)
+    with pg.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    pg.dispose()
+
+
+def make_test_app(database_url: str, instance: Path, **overrides: object) -> Flask:
+    """An app for tests: fixed secret, its own instance folder, no rate limits."""
+    return create_app(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret-key",
+            "TESTING": True,
+            "INSTANCE_PATH": str(instance),
+            "PUBLIC_URL": "http://widget.test",
+            **overrides,
+        }
+    )
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated database, once per session per backend."""
+    if request.param == "postgres":
+        assert POSTGRES_URL
+        reset_postgres(POSTGRES_URL)
+        url = POSTGRES_URL
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    app = make_test_app(url, tmp_path_factory.mktemp("migrate"))
+    with app.app_context():
+        upgrade()
+        engine().dispose()
+    return url
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The app, on empty tables."""
+    app = make_test_app(database_url, tmp_path / "instance")
+    yield app
+    with app.app_context():
+        with engine().begin() as connection:
+            for table in reversed(Base.metadata.sorted_tables):
+                connection.execute(delete(table))
+        engine().dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def ctx(app: Flask) -> Iterator[Flask]:
+    """Run the test body inside an app context (for services and factories)."""
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def frozen_clock() -> Iterator[datetime]:
+    """Freeze :func:`widget_server.clock.now` at a fixed instant."""
+    moment = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    with clock.frozen_at(moment):
+        yield moment

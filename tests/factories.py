@@ -1,0 +1,60 @@
+"""Factories for the objects most tests need (call inside an app context)."""
+
+from __future__ import annotations
+
+from itertools import count
+from typing import Any
+
+from widget_server.brands.models import Brand
+from widget_server.brands.services import create_brand
+from widget_server.db import session
+from widget_server.influencers.models import Influencer, InfluencerLink
+from widget_server.influencers.services import create_influencer, issue_link, link_url
+from widget_server.influencers.tokens import sign_link
+
+_seq = count(1)
+STORE = "https://store.example"
+
+
+def make_brand(slug: str | None = None, **fields: Any) -> Brand:
+    """A brand whose store is https://<slug>.example unless origins are given."""
+    slug = slug or f"brand-{next(_seq)}"
+    data = {
+        "slug": slug,
+        "name": slug.replace("-", " ").title(),
+        "allowed_origins": [f"https://{slug}.example"],
+        "notify_email": f"team@{slug}.example",
+        **fields,
+    }
+    brand = create_brand(data)
+    session.commit()
+    return brand
+
+
+def make_influencer(email: str | None = None, **fields: Any) -> Influencer:
+    """An influencer with one Instagram handle unless handles are given."""
+    n = next(_seq)
+    data = {
+        "name": f"Influencer {n}",
+        "email": email or f"creator{n}@example.com",
+        "country": "US",
+        "handles": [{"platform": "instagram", "handle": f"creator{n}", "followers": 12000}],
+        **fields,
+    }
+    influencer = create_influencer(data)
+    session.commit()
+    return influencer
+
+
+def make_link(
+    brand: Brand | None = None, influencer: Influencer | None = None, ttl: str = "30d"
+) -> tuple[InfluencerLink, str]:
+    """A committed link and its token."""
+    brand = brand or make_brand()
+    influencer = influencer or make_influencer()
+    link = issue_link(brand, influencer, ttl=ttl)
+    session.commit()
+    return link, sign_link(link)
+
+
+__all__ = ["STORE", "link_url", "make_brand", "make_influencer", "make_link"]

@@ -1,0 +1,34 @@
+"""Dots widget server: product requests from influencers on a brand's own store."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from widget_server.config import default_database_url, load_settings, resolve_secret_key
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the Flask app: ``DOTS_*`` settings, then ``overrides`` (tests)."""
+    settings = load_settings(overrides)
+    instance_path = settings.pop("INSTANCE_PATH", None) or os.environ.get("DOTS_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=instance_path and os.path.abspath(instance_path))
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(settings)
+    app.config["SECRET_KEY"] = resolve_secret_key(settings, Path(app.instance_path), app.debug)
+    app.config["DATABASE_URL"] = settings["DATABASE_URL"] or default_database_url(
+        Path(app.instance_path)
+    )
+
+    from widget_server import api, cli, cors, db, errors
+    from widget_server.influencers.routes import blp as session_blp
+
+    db.init_app(app)
+    api.init_app(app, [session_blp])
+    errors.init_app(app)  # after flask-smorest, so the one error shape wins
+    cors.init_app(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,39 @@
+"""The JSON API: flask-smorest, the OpenAPI document and the health check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask.views import MethodView
+from flask_smorest import Api, Blueprint
+from sqlalchemy import text
+
+from widget_server.db import session
+from widget_server.errors import ApiError
+
+health_blp = Blueprint("health", __name__, url_prefix="/v1", description="Health")
+
+
+@health_blp.route("/health")
+class HealthView(MethodView):
+    def get(self) -> dict[str, Any]:
+        """Is the server up, and can it reach its database?"""
+        try:
+            session.execute(text("SELECT 1"))
+        except Exception as exc:  # any driver error means "not healthy"
+            raise ApiError(503, "database_unavailable", f"Database check failed: {exc}") from None
+        return {"status": "ok", "database": "ok"}
+
+
+def init_app(app: Flask, blueprints: list[Blueprint]) -> Api:
+    """Register every API blueprint; the OpenAPI document is /v1/openapi.json."""
+    app.config.setdefault("API_TITLE", "Dots widget API")
+    app.config.setdefault("API_VERSION", "v1")
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("OPENAPI_URL_PREFIX", "/v1")
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    api = Api(app)
+    for blueprint in [health_blp, *blueprints]:
+        api.register_blueprint(blueprint)
+    return api

@@ -1,0 +1,1 @@
+"""Brands (tenants) and the people who sign in for them."""

@@ -1,0 +1,119 @@
+"""``widget-server brand …``"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from sqlalchemy import select
+
+from widget_server.brands.models import Brand
+from widget_server.brands.services import add_brand_user, create_brand, find_brand, update_brand
+from widget_server.cli import echo_json, unit_of_work
+from widget_server.db import session
+from widget_server.money import format_minor
+
+
+def load_brand(slug: str) -> Brand:
+    """The brand named on the command line, or a clear error."""
+    brand = find_brand(slug)
+    if brand is None:
+        raise click.ClickException(f"unknown brand {slug!r} (see 'widget-server brand list')")
+    return brand
+
+
+def _policy_options(command: Any) -> Any:
+    for option in reversed(
+        [
+            click.option("--expiry-days", type=int, help="Days before a pending request expires."),
+            click.option("--max-items", type=int, help="Most items in one request."),
+            click.option("--max-value", help="Most retail value of one request, e.g. 250.00."),
+            click.option("--currency", help="ISO currency of the store's prices, e.g. USD."),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def _given(**options: Any) -> dict[str, Any]:
+    return {key: value for key, value in options.items() if value not in (None, ())}
+
+
+@click.group("brand")
+def brand_group() -> None:
+    """Brands: their store origins, notify address and request policy."""
+
+
+@brand_group.command("create")
+@click.argument("slug")
+@click.option("--name", required=True, help="The brand's display name.")
+@click.option("--origin", "origins", multiple=True, required=True, help="Store origin (repeat).")
+@click.option("--notify-email", required=True, help="Where new requests are announced.")
+@_policy_options
+def create_command(slug: str, name: str, origins: tuple[str, ...], **options: Any) -> None:
+    """Create brand SLUG."""
+    with unit_of_work():
+        brand = create_brand(
+            {"slug": slug, "name": name, "allowed_origins": list(origins), **_given(**options)}
+        )
+    click.echo(f"Created brand {brand.slug} ({brand.name}) for {', '.join(brand.allowed_origins)}.")
+
+
+@brand_group.command("update")
+@click.argument("slug")
+@click.option("--name")
+@click.option("--origin", "origins", multiple=True, help="Replace the store origins (repeat).")
+@click.option("--notify-email")
+@_policy_options
+def update_command(slug: str, origins: tuple[str, ...], **options: Any) -> None:
+    """Change settings of brand SLUG (only the options given)."""
+    with unit_of_work():
+        changes = _given(allowed_origins=list(origins) or None, **options)
+        if not changes:
+            raise click.UsageError("nothing to change: give at least one option")
+        update_brand(load_brand(slug), changes)
+    click.echo(f"Updated brand {slug}.")
+
+
+@brand_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def list_command(as_json: bool) -> None:
+    """List brands."""
+    brands = session.scalars(select(Brand).order_by(Brand.slug)).all()
+    rows = [
+        {
+            "slug": b.slug,
+            "name": b.name,
+            "origins": b.allowed_origins,
+            "notify_email": b.notify_email,
+            "currency": b.currency,
+            "expiry_days": b.expiry_days,
+            "max_items": b.max_items,
+            "max_value": format_minor(b.max_value_minor, b.currency),
+        }
+        for b in brands
+    ]
+    if as_json:
+        echo_json(rows)
+        return
+    for row in rows:
+        click.echo(
+            f"{row['slug']:<20} {row['name']:<24} {' '.join(row['origins'])}  "
+            f"expiry {row['expiry_days']}d, max {row['max_items']} items / {row['max_value']}"
+        )
+
+
+@brand_group.group("user")
+def user_group() -> None:
+    """People who sign in to a brand's review page."""
+
+
+@user_group.command("add")
+@click.argument("slug")
+@click.option("--email", required=True)
+@click.option("--password", required=True, help="At least 10 characters.")
+def user_add_command(slug: str, email: str, password: str) -> None:
+    """Give EMAIL a sign-in for brand SLUG."""
+    with unit_of_work():
+        user = add_brand_user(load_brand(slug), email, password)
+    click.echo(f"Added {user.email} to brand {slug}.")

@@ -1,0 +1,65 @@
+"""Brand and BrandUser."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from widget_server import clock
+from widget_server.db import Base
+
+DEFAULT_EXPIRY_DAYS = 9
+DEFAULT_MAX_ITEMS = 3
+DEFAULT_MAX_VALUE_MINOR = 30_000  # 300.00 in the brand's currency
+
+
+class Brand(Base):
+    """A store that runs a product-request programme.
+
+    ``allowed_origins`` are the exact ``scheme://host[:port]`` origins of the
+    brand's store: the only pages whose requests the widget API answers.
+    The request policy lives here too (expiry, max items, max retail value).
+    """
+
+    __tablename__ = "brand"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    allowed_origins: Mapped[list[str]] = mapped_column(default=list)
+    notify_email: Mapped[str] = mapped_column(String(320))
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    expiry_days: Mapped[int] = mapped_column(default=DEFAULT_EXPIRY_DAYS)
+    max_items: Mapped[int] = mapped_column(default=DEFAULT_MAX_ITEMS)
+    max_value_minor: Mapped[int] = mapped_column(default=DEFAULT_MAX_VALUE_MINOR)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    users: Mapped[list[BrandUser]] = relationship(back_populates="brand")
+
+    @property
+    def store_url(self) -> str:
+        """The store's home page: where influencer links point by default."""
+        return self.allowed_origins[0] + "/"
+
+    def allows_origin(self, origin: str | None) -> bool:
+        """Exact, case-insensitive match of an ``Origin`` header."""
+        return bool(origin) and origin.lower().rstrip("/") in self.allowed_origins
+
+    def __repr__(self) -> str:
+        return f"<Brand {self.slug}>"
+
+
+class BrandUser(Base):
+    """Someone who signs in to review a brand's requests."""
+
+    __tablename__ = "brand_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    brand: Mapped[Brand] = relationship(back_populates="users")

@@ -1,0 +1,1 @@
+"""The brand's products and variants, synced from its store's feed."""

@@ -1,0 +1,73 @@
+"""``widget-server catalog …``"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from widget_server.brands.cli import load_brand
+from widget_server.catalog.models import Product
+from widget_server.catalog.schemas import CatalogOut
+from widget_server.catalog.sync import sync_catalog
+from widget_server.cli import echo_json, unit_of_work
+from widget_server.db import session
+from widget_server.money import format_minor
+
+
+@click.group("catalog")
+def catalog_group() -> None:
+    """The brand's products, synced from its store."""
+
+
+@catalog_group.command("sync")
+@click.option("--brand", "brand_slug", required=True)
+@click.option(
+    "--from", "source", required=True, help="Store URL, products.json URL, or a saved feed file."
+)
+def sync_command(brand_slug: str, source: str) -> None:
+    """Import the store's Shopify-format feed (all pages); safe to repeat."""
+    with unit_of_work():
+        brand = load_brand(brand_slug)
+        report = sync_catalog(brand, source, progress=sys.stderr.isatty())
+    click.echo(
+        f"Synced {report.products} products ({report.variants} variants) from {report.pages} "
+        f"page(s): {report.created} new, {report.updated} updated, "
+        f"{report.deactivated} no longer in the feed."
+    )
+
+
+@catalog_group.command("show")
+@click.option("--brand", "brand_slug", required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (prices in minor units).")
+@click.option("--all", "include_inactive", is_flag=True, help="Include inactive products.")
+def show_command(brand_slug: str, as_json: bool, include_inactive: bool) -> None:
+    """Show the brand's catalog."""
+    brand = load_brand(brand_slug)
+    query = (
+        select(Product)
+        .where(Product.brand_id == brand.id)
+        .options(selectinload(Product.variants))
+        .order_by(Product.title)
+    )
+    if not include_inactive:
+        query = query.where(Product.active.is_(True))
+    products = session.scalars(query).all()
+    if as_json:
+        echo_json(
+            CatalogOut().dump(
+                {"brand": brand.slug, "currency": brand.currency, "products": products}
+            )
+        )
+        return
+    for product in products:
+        flag = "" if product.active else "  (inactive)"
+        click.echo(f"{product.title}  /products/{product.handle}{flag}")
+        for variant in product.variants:
+            stock = "" if variant.available else "  sold out"
+            click.echo(
+                f"    {variant.title:<30} "
+                f"{format_minor(variant.price_minor, brand.currency)}{stock}"
+            )

@@ -1,0 +1,193 @@
+"""Reading a store's catalog feed in Shopify's public ``products.json`` format.
+
+Every Shopify store serves ``/products.json?limit=250&page=N``; other stores
+can export the same shape to a file. The whole feed is read and checked
+before anything is written, so a malformed feed changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.error import HTTPError, URLError
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.request import Request, urlopen
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+from widget_server.errors import flatten_messages
+from widget_server.money import to_minor
+
+PAGE_SIZE = 250
+MAX_PAGES = 2_000  # 500,000 products: far beyond any store, but a loop guard
+TIMEOUT_SECONDS = 30
+
+
+class FeedError(ValueError):
+    """The feed cannot be read or is malformed; the message says where."""
+
+
+class StoreId(fields.Field):
+    """Store ids are numbers in Shopify and strings elsewhere: keep them as text."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if isinstance(value, bool) or not isinstance(value, int | str) or str(value).strip() == "":
+            raise ValidationError("Must be a non-empty string or integer id.")
+        return str(value).strip()
+
+
+class _FeedSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE  # feeds carry many fields we do not need
+
+
+class FeedImage(_FeedSchema):
+    id = StoreId(load_default=None)
+    src = fields.String(required=True, validate=validate.Length(1, 2000))
+    position = fields.Integer(load_default=0)
+
+
+class FeedOption(_FeedSchema):
+    name = fields.String(required=True)
+    position = fields.Integer(load_default=0)
+
+
+class FeedVariant(_FeedSchema):
+    id = StoreId(required=True)
+    title = fields.String(required=True, validate=validate.Length(1, 500))
+    sku = fields.String(allow_none=True, load_default=None)
+    option1 = fields.String(allow_none=True, load_default=None)
+    option2 = fields.String(allow_none=True, load_default=None)
+    option3 = fields.String(allow_none=True, load_default=None)
+    price = fields.Raw(required=True)
+    available = fields.Boolean(load_default=True)
+    position = fields.Integer(load_default=0)
+    image_id = StoreId(allow_none=True, load_default=None)
+
+
+class FeedProduct(_FeedSchema):
+    id = StoreId(required=True)
+    handle = fields.String(required=True, validate=validate.Length(1, 255))
+    title = fields.String(required=True, validate=validate.Length(1, 500))
+    body_html = fields.String(allow_none=True, load_default="")
+    vendor = fields.String(allow_none=True, load_default=None)
+    product_type = fields.String(allow_none=True, load_default=None)
+    images = fields.List(fields.Nested(FeedImage), load_default=list)
+    options = fields.List(fields.Nested(FeedOption), load_default=list)
+    variants = fields.List(
+        fields.Nested(FeedVariant),
+        required=True,
+        validate=validate.Length(min=1, error="A product needs at least one variant."),
+    )
+
+
+def _describe(raw: Any, index: int) -> str:
+    if isinstance(raw, dict):
+        ident = raw.get("id", "?")
+        handle = raw.get("handle")
+        return f"product {ident}" + (f" ({handle!r})" if handle else "")
+    return f"product #{index + 1}"
+
+
+def check_products(raw_products: Any, currency: str) -> list[dict[str, Any]]:
+    """Validate raw feed products; raise :class:`FeedError` naming product and field."""
+    if not isinstance(raw_products, list):
+        raise FeedError('the feed has no "products" list')
+    products: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(raw_products):
+        if not isinstance(raw, dict):
+            raise FeedError(f"{_describe(raw, index)}: is not an object")
+        try:
+            product = FeedProduct().load(raw)
+        except ValidationError as exc:
+            fields_ = "; ".join(
+                f"{path}: {' '.join(msgs)}" for path, msgs in flatten_messages(exc.messages).items()
+            )
+            raise FeedError(f"{_describe(raw, index)}: {fields_}") from None
+        if product["id"] in seen:
+            raise FeedError(f"{_describe(raw, index)}: the id appears twice in the feed")
+        seen.add(product["id"])
+        for v_index, variant in enumerate(product["variants"]):
+            try:
+                variant["price_minor"] = to_minor(str(variant["price"]), currency)
+            except ValueError as exc:
+                raise FeedError(
+                    f"{_describe(raw, index)}: variants.{v_index}.price: {exc}"
+                ) from None
+        products.append(product)
+    return products
+
+
+def _page_url(url: str, page: int) -> str:
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k not in ("limit", "page")]
+    query += [("limit", str(PAGE_SIZE)), ("page", str(page))]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def _fetch_json(url: str) -> Any:
+    request = Request(
+        url, headers={"User-Agent": "Dots-catalog-sync/1", "Accept": "application/json"}
+    )
+    try:
+        with urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 (http/https only)
+            return json.loads(response.read().decode("utf-8"))
+    except HTTPError as exc:
+        raise FeedError(f"{url}: the store answered HTTP {exc.code}") from None
+    except URLError as exc:
+        raise FeedError(f"{url}: cannot reach the store ({exc.reason})") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise FeedError(f"{url}: the answer is not JSON ({exc})") from None
+
+
+def _products_of(document: Any, where: str) -> Any:
+    if not isinstance(document, dict) or "products" not in document:
+        raise FeedError(f'{where}: the feed has no "products" list')
+    return document["products"]
+
+
+def iter_pages(url: str) -> Iterator[list[Any]]:
+    """Yield the raw products of each page of a store's feed, until a short page."""
+    for page in range(1, MAX_PAGES + 1):
+        page_url = _page_url(url, page)
+        products = _products_of(_fetch_json(page_url), page_url)
+        if not isinstance(products, list):
+            raise FeedError(f'{page_url}: "products" is not a list')
+        if products:
+            yield products
+        if len(products) < PAGE_SIZE:
+            return
+    raise FeedError(f"{url}: more than {MAX_PAGES} pages; stopping")
+
+
+def feed_url(source: str) -> str:
+    """A store URL or a feed URL -> the feed URL (``/products.json``)."""
+    parts = urlsplit(source)
+    if parts.path in ("", "/"):
+        parts = parts._replace(path="/products.json")
+    return urlunsplit(parts)
+
+
+def is_url(source: str) -> bool:
+    """Does ``source`` name an http(s) URL rather than a file?"""
+    return urlsplit(source).scheme in ("http", "https")
+
+
+def read_file(path: str) -> list[Any]:
+    """The raw products of a feed saved as a file."""
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FeedError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise FeedError(f"{path}: cannot read the feed ({exc})") from None
+    return _products_of(document, path)
+
+
+def store_base_of(url: str) -> str:
+    """``https://shop.example/products.json`` -> ``https://shop.example``."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

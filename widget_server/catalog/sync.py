@@ -1,0 +1,144 @@
+"""Catalog sync: an idempotent upsert of the store's feed into Product/Variant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from tqdm import tqdm
+
+from widget_server import clock
+from widget_server.brands.models import Brand
+from widget_server.catalog.feed import (
+    check_products,
+    feed_url,
+    is_url,
+    iter_pages,
+    read_file,
+    store_base_of,
+)
+from widget_server.catalog.models import Product, Variant
+from widget_server.db import session
+
+
+@dataclass
+class SyncReport:
+    """What a sync did, for the CLI to print and tests to check."""
+
+    products: int = 0
+    variants: int = 0
+    created: int = 0
+    updated: int = 0
+    deactivated: int = 0
+    pages: int = 0
+
+
+def _absolute(src: str | None) -> str | None:
+    # Shopify writes protocol-relative CDN URLs ("//cdn.shopify.com/...").
+    return "https:" + src if src and src.startswith("//") else src
+
+
+def read_feed(
+    source: str, currency: str, progress: bool = False
+) -> tuple[list[Any], str | None, int]:
+    """Read and check a feed from a URL (all pages) or a file.
+
+    Returns the checked products, the store's base URL (for URLs) and the
+    number of pages read. Raises FeedError before anything is written.
+    """
+    if not is_url(source):
+        return check_products(read_file(source), currency), None, 1
+    url = feed_url(source)
+    raw: list[Any] = []
+    pages = 0
+    with tqdm(desc="Fetching feed", unit=" page", disable=not progress, leave=False) as bar:
+        for products in iter_pages(url):
+            raw.extend(products)
+            pages += 1
+            bar.update(1)
+            bar.set_postfix(products=len(raw))
+    return check_products(raw, currency), store_base_of(url), max(pages, 1)
+
+
+def _upsert_variants(product: Product, feed_variants: list[dict[str, Any]], images: dict) -> int:
+    existing = {variant.store_id: variant for variant in product.variants}
+    seen = set()
+    for position, item in enumerate(feed_variants):
+        variant = existing.get(item["id"])
+        if variant is None:
+            variant = Variant(store_id=item["id"])
+            product.variants.append(variant)
+        variant.title = item["title"]
+        variant.sku = item["sku"] or None
+        variant.option_values = [
+            item[key] for key in ("option1", "option2", "option3") if item[key] is not None
+        ]
+        variant.price_minor = item["price_minor"]
+        variant.available = item["available"]
+        variant.position = item["position"] or position + 1
+        variant.image_url = images.get(item["image_id"])
+        variant.active = True
+        seen.add(item["id"])
+    for store_id, variant in existing.items():
+        if store_id not in seen:
+            variant.active = False
+    return len(seen)
+
+
+def apply_feed(
+    brand: Brand, products: list[dict[str, Any]], store_base: str | None, progress: bool = False
+) -> SyncReport:
+    """Upsert checked feed products into ``brand``'s catalog (the caller commits).
+
+    Products missing from the feed become inactive and are never deleted, so
+    requests that name them keep their history.
+    """
+    base = store_base or brand.store_url.rstrip("/")
+    existing = {
+        product.store_id: product
+        for product in session.scalars(
+            select(Product)
+            .where(Product.brand_id == brand.id)
+            .options(selectinload(Product.variants))
+        )
+    }
+    report = SyncReport(products=len(products))
+    now = clock.now()
+    for item in tqdm(products, desc="Saving catalog", unit=" product", disable=not progress):
+        product = existing.get(item["id"])
+        if product is None:
+            product = Product(brand_id=brand.id, store_id=item["id"], variants=[])
+            session.add(product)
+            report.created += 1
+        else:
+            report.updated += 1
+        images = sorted(item["images"], key=lambda image: image["position"])
+        product.handle = item["handle"]
+        product.title = item["title"]
+        product.description_html = item["body_html"] or ""
+        product.vendor = item["vendor"]
+        product.product_type = item["product_type"]
+        product.image_url = _absolute(images[0]["src"]) if images else None
+        product.url = f"{base}/products/{item['handle']}"
+        product.option_names = [option["name"] for option in item["options"]]
+        product.active = True
+        product.synced_at = now
+        by_id = {image["id"]: _absolute(image["src"]) for image in images if image["id"]}
+        report.variants += _upsert_variants(product, item["variants"], by_id)
+    fed = {item["id"] for item in products}
+    for store_id, product in existing.items():
+        if store_id not in fed and product.active:
+            product.active = False
+            report.deactivated += 1
+    session.flush()
+    return report
+
+
+def sync_catalog(brand: Brand, source: str, progress: bool = False) -> SyncReport:
+    """Read ``source`` (URL or file) and upsert it into ``brand``'s catalog."""
+    products, store_base, pages = read_feed(source, brand.currency, progress)
+    report = apply_feed(brand, products, store_base, progress)
+    report.pages = pages
+    return report

@@ -1,0 +1,70 @@
+"""The ``widget-server`` command: a Flask CLI group with one sub-group per feature."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+from marshmallow import ValidationError
+
+from widget_server.db import session
+from widget_server.errors import flatten_messages
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@contextmanager
+def unit_of_work() -> Iterator[None]:
+    """Commit a command's changes at the end, or none of them.
+
+    Domain errors (``ValueError`` subclasses, validation errors) become one
+    clear line on stderr and a non-zero exit, never a traceback.
+    """
+    try:
+        yield
+        session.commit()
+    except ValidationError as exc:
+        session.rollback()
+        parts = [
+            f"{field}: {' '.join(msgs)}" for field, msgs in flatten_messages(exc.messages).items()
+        ]
+        raise click.ClickException("; ".join(parts)) from None
+    except ValueError as exc:
+        session.rollback()
+        raise click.ClickException(str(exc)) from None
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def echo_json(data: Any) -> None:
+    """Print ``data`` as indented JSON (for ``--json`` output)."""
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def init_app(app: Flask) -> None:
+    """Attach every feature's command group to ``app.cli``."""
+    from widget_server.brands.cli import brand_group
+    from widget_server.catalog.cli import catalog_group
+    from widget_server.influencers.cli import influencer_group, link_group
+    from widget_server.migrate import db_group
+
+    for group in (db_group, brand_group, influencer_group, link_group, catalog_group):
+        app.cli.add_command(group)
+
+
+def _create_app() -> Flask:
+    from widget_server import create_app
+
+    return create_app()
+
+
+def main() -> None:
+    """Entry point of the ``widget-server`` console script."""
+    cli = FlaskGroup(create_app=_create_app, add_version_option=False, help=__doc__)
+    cli.main(prog_name="widget-server")

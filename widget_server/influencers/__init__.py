@@ -1,0 +1,1 @@
+"""Influencers and the signed links that let them into a brand's store."""

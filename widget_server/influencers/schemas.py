@@ -1,0 +1,79 @@
+"""Schemas for influencers, their handles and the session endpoint."""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, pre_load, validate
+
+from widget_server.validation import COUNTRY, PLATFORMS, SLUG
+
+
+class HandleSchema(Schema):
+    """One social account: platform, handle (without @) and follower count."""
+
+    platform = fields.String(
+        required=True,
+        validate=validate.OneOf(PLATFORMS, error="Unknown platform; use one of {choices}."),
+    )
+    handle = fields.String(required=True, validate=validate.Length(1, 100))
+    followers = fields.Integer(required=True, validate=validate.Range(0))
+
+    @pre_load
+    def normalize(self, data: dict, **_kwargs: object) -> dict:
+        """Platforms are lowercase; handles are kept without a leading @."""
+        data = dict(data)
+        if isinstance(data.get("platform"), str):
+            data["platform"] = data["platform"].strip().lower()
+        if isinstance(data.get("handle"), str):
+            data["handle"] = data["handle"].strip().lstrip("@")
+        return data
+
+
+class InfluencerInput(Schema):
+    """An influencer as created from the CLI."""
+
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    email = fields.Email(required=True)
+    country = fields.String(validate=COUNTRY, allow_none=True)
+    handles = fields.List(fields.Nested(HandleSchema), load_default=list)
+
+
+class SessionRequest(Schema):
+    """Body of ``POST /v1/session``."""
+
+    brand = fields.String(required=True, validate=SLUG)
+
+
+class PolicySchema(Schema):
+    """The brand's request policy, as the overlay needs it."""
+
+    expiry_days = fields.Integer()
+    max_items = fields.Integer()
+    max_value_minor = fields.Integer()
+
+
+class SessionBrandSchema(Schema):
+    slug = fields.String()
+    name = fields.String()
+    currency = fields.String()
+    policy = fields.Method("_policy")
+
+    def _policy(self, brand: object) -> dict:
+        return PolicySchema().dump(brand)
+
+
+class SessionInfluencerSchema(Schema):
+    """Only what the host page may see: no email, no address."""
+
+    name = fields.String()
+    handles = fields.List(fields.Nested(HandleSchema))
+
+
+class SessionResponse(Schema):
+    """Answer of ``POST /v1/session``."""
+
+    influencer = fields.Nested(SessionInfluencerSchema)
+    brand = fields.Nested(SessionBrandSchema)
+    link_expires_at = fields.AwareDateTime()

@@ -1,0 +1,108 @@
+"""Influencers and links: create, issue, revoke."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from sqlalchemy import select
+
+from widget_server import clock
+from widget_server.brands.models import Brand
+from widget_server.db import session
+from widget_server.influencers.models import Influencer, InfluencerLink, SocialHandle
+from widget_server.influencers.schemas import InfluencerInput
+from widget_server.influencers.tokens import sign_link
+from widget_server.validation import normalize_origin
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([wdhms])\s*$")
+_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+_MULTIPLIERS = {"k": 1_000, "m": 1_000_000}
+
+
+class InfluencerError(ValueError):
+    """An influencer or link operation that cannot be done, and why."""
+
+
+def parse_duration(text: str) -> timedelta:
+    """``"30d"``, ``"12h"``, ``"90s"`` (also ``w`` and ``m``) -> timedelta."""
+    match = _DURATION.match(text)
+    if not match or int(match.group(1)) == 0:
+        raise InfluencerError(f"{text!r} is not a duration like 30d, 12h or 90s")
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def parse_handle_spec(spec: str) -> dict[str, Any]:
+    """``"instagram:@ana:12.5k"`` -> ``{"platform", "handle", "followers"}``."""
+    parts = spec.split(":")
+    if len(parts) != 3 or not all(p.strip() for p in parts):
+        raise InfluencerError(
+            f"{spec!r} is not PLATFORM:HANDLE:FOLLOWERS (e.g. instagram:ana:12000)"
+        )
+    platform, handle, count = (p.strip() for p in parts)
+    multiplier = _MULTIPLIERS.get(count[-1].lower(), 1)
+    number = count[:-1] if multiplier > 1 else count
+    try:
+        followers = round(float(number.replace(",", "")) * multiplier)
+    except ValueError:
+        raise InfluencerError(f"{spec!r}: follower count {count!r} is not a number") from None
+    return {"platform": platform, "handle": handle, "followers": followers}
+
+
+def find_influencer(email: str) -> Influencer | None:
+    """The influencer with this email (case-insensitive), or None."""
+    return session.scalar(select(Influencer).where(Influencer.email == email.strip().lower()))
+
+
+def create_influencer(data: dict[str, Any]) -> Influencer:
+    """Create an influencer from raw input (validated by :class:`InfluencerInput`)."""
+    data = InfluencerInput().load(data)
+    email = data["email"].lower()
+    if find_influencer(email) is not None:
+        raise InfluencerError(f"an influencer with email {email!r} already exists")
+    influencer = Influencer(name=data["name"], email=email, country=data.get("country"))
+    influencer.handles = [SocialHandle(**handle) for handle in data["handles"]]
+    session.add(influencer)
+    session.flush()
+    return influencer
+
+
+def link_url(link: InfluencerLink) -> str:
+    """The store URL with the token in the fragment (never sent to the store's server)."""
+    parts = urlsplit(link.store_url)
+    fragment = f"{parts.fragment}&" if parts.fragment else ""
+    return urlunsplit(parts._replace(fragment=f"{fragment}dots={sign_link(link)}"))
+
+
+def issue_link(
+    brand: Brand, influencer: Influencer, store_url: str | None = None, ttl: str | None = None
+) -> InfluencerLink:
+    """Create a link for ``influencer`` to ``brand``'s store, valid for ``ttl``."""
+    url = store_url or brand.store_url
+    try:
+        origin = normalize_origin(urlunsplit(urlsplit(url)[:2] + ("", "", "")))
+    except ValueError:
+        raise InfluencerError(f"{url!r} is not an http(s) URL") from None
+    if origin not in brand.allowed_origins:
+        allowed = ", ".join(brand.allowed_origins)
+        raise InfluencerError(f"{url!r} is not on one of {brand.slug}'s origins ({allowed})")
+    now = clock.now()
+    link = InfluencerLink(
+        brand=brand,
+        influencer=influencer,
+        store_url=url,
+        issued_at=now,
+        expires_at=now + parse_duration(ttl or "30d"),
+    )
+    session.add(link)
+    session.flush()
+    return link
+
+
+def revoke_link(link: InfluencerLink) -> None:
+    """Revoke ``link`` now (idempotent: the first revocation time is kept)."""
+    if link.revoked_at is None:
+        link.revoked_at = clock.now()
+    session.flush()

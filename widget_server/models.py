@@ -1,0 +1,17 @@
+"""Every model, imported in one place so Alembic and tests see the whole schema."""
+
+from widget_server.brands.models import Brand, BrandUser
+from widget_server.catalog.models import Product, Variant
+from widget_server.db import Base
+from widget_server.influencers.models import Influencer, InfluencerLink, SocialHandle
+
+__all__ = [
+    "Base",
+    "Brand",
+    "BrandUser",
+    "Influencer",
+    "InfluencerLink",
+    "Product",
+    "SocialHandle",
+    "Variant",
+]
