@@ -7,6 +7,7 @@ from typing import Any
 
 from widget_server.brands.models import Brand
 from widget_server.brands.services import create_brand
+from widget_server.catalog.models import Product, Variant
 from widget_server.db import session
 from widget_server.influencers.models import Influencer, InfluencerLink
 from widget_server.influencers.services import create_influencer, issue_link, link_url
@@ -57,4 +58,41 @@ def make_link(
     return link, sign_link(link)
 
 
-__all__ = ["STORE", "link_url", "make_brand", "make_influencer", "make_link"]
+__all__ = ["STORE", "link_url", "make_brand", "make_influencer", "make_link", "make_product"]
+
+
+def make_product(
+    brand: Brand,
+    handle: str | None = None,
+    prices: tuple[int, ...] = (2500,),
+    sizes: tuple[str, ...] | None = None,
+    available: tuple[bool, ...] | None = None,
+) -> Product:
+    """A product with one variant per price (optionally named by size)."""
+    n = next(_seq)
+    handle = handle or f"product-{n}"
+    sizes = sizes or tuple(f"Size {i + 1}" for i in range(len(prices)))
+    available = available or (True,) * len(prices)
+    product = Product(
+        brand_id=brand.id,
+        store_id=str(9_000_000 + n),
+        handle=handle,
+        title=handle.replace("-", " ").title(),
+        url=f"{brand.store_url}products/{handle}",
+        image_url=f"{brand.store_url}images/{handle}.svg",
+        option_names=["Size"],
+        variants=[
+            Variant(
+                store_id=str(8_000_000 + n * 10 + i),
+                title=size,
+                option_values=[size],
+                price_minor=price,
+                available=ok,
+                position=i + 1,
+            )
+            for i, (price, size, ok) in enumerate(zip(prices, sizes, available, strict=True))
+        ],
+    )
+    session.add(product)
+    session.commit()
+    return product

@@ -23,11 +23,16 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         Path(app.instance_path)
     )
 
-    from widget_server import api, cli, cors, db, errors
+    from widget_server import api, cli, cors, db, errors, ratelimit
+    from widget_server.catalog.routes import blp as catalog_blp
     from widget_server.influencers.routes import blp as session_blp
+    from widget_server.product_requests.routes import blp as requests_blp
+    from widget_server.widget import routes as widget_routes
 
     db.init_app(app)
-    api.init_app(app, [session_blp])
+    ratelimit.init_app(app)
+    api.init_app(app, [session_blp, catalog_blp, requests_blp])
+    widget_routes.init_app(app)
     errors.init_app(app)  # after flask-smorest, so the one error shape wins
     cors.init_app(app)
     cli.init_app(app)

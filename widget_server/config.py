@@ -23,6 +23,7 @@ SETTINGS: dict[str, tuple[str, Any]] = {
     "RATELIMIT_STORAGE_URI": ("DOTS_RATELIMIT_STORAGE_URL", "memory://"),
     "DEMO": ("DOTS_DEMO", False),
     "LINK_TTL": ("DOTS_LINK_TTL", "30d"),
+    "PROXY_HOPS": ("DOTS_PROXY_HOPS", 0),
 }
 
 _TRUE = {"1", "true", "yes", "on"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import click
+from flask.cli import AppGroup
 from sqlalchemy import select
 
 from widget_server.brands.models import Brand
@@ -39,7 +40,7 @@ def _given(**options: Any) -> dict[str, Any]:
     return {key: value for key, value in options.items() if value not in (None, ())}
 
 
-@click.group("brand")
+@click.group("brand", cls=AppGroup)
 def brand_group() -> None:
     """Brands: their store origins, notify address and request policy."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import click
+from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -17,7 +18,7 @@ from widget_server.db import session
 from widget_server.money import format_minor
 
 
-@click.group("catalog")
+@click.group("catalog", cls=AppGroup)
 def catalog_group() -> None:
     """The brand's products, synced from its store."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from http.client import HTTPException
 from pathlib import Path
 from typing import Any
 from urllib.error import HTTPError, URLError
@@ -23,6 +24,8 @@ from widget_server.money import to_minor
 PAGE_SIZE = 250
 MAX_PAGES = 2_000  # 500,000 products: far beyond any store, but a loop guard
 TIMEOUT_SECONDS = 30
+MAX_ID_LENGTH = 64  # the store_id columns
+MAX_PRICE_MINOR = 2**31 - 1  # the price_minor column is a 32-bit integer
 
 
 class FeedError(ValueError):
@@ -35,6 +38,8 @@ class StoreId(fields.Field):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         if isinstance(value, bool) or not isinstance(value, int | str) or str(value).strip() == "":
             raise ValidationError("Must be a non-empty string or integer id.")
+        if len(str(value).strip()) > MAX_ID_LENGTH:
+            raise ValidationError(f"Longer than {MAX_ID_LENGTH} characters.")
         return str(value).strip()
 
 
@@ -57,7 +62,7 @@ class FeedOption(_FeedSchema):
 class FeedVariant(_FeedSchema):
     id = StoreId(required=True)
     title = fields.String(required=True, validate=validate.Length(1, 500))
-    sku = fields.String(allow_none=True, load_default=None)
+    sku = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=255))
     option1 = fields.String(allow_none=True, load_default=None)
     option2 = fields.String(allow_none=True, load_default=None)
     option3 = fields.String(allow_none=True, load_default=None)
@@ -72,8 +77,10 @@ class FeedProduct(_FeedSchema):
     handle = fields.String(required=True, validate=validate.Length(1, 255))
     title = fields.String(required=True, validate=validate.Length(1, 500))
     body_html = fields.String(allow_none=True, load_default="")
-    vendor = fields.String(allow_none=True, load_default=None)
-    product_type = fields.String(allow_none=True, load_default=None)
+    vendor = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=255))
+    product_type = fields.String(
+        allow_none=True, load_default=None, validate=validate.Length(max=255)
+    )
     images = fields.List(fields.Nested(FeedImage), load_default=list)
     options = fields.List(fields.Nested(FeedOption), load_default=list)
     variants = fields.List(
@@ -110,13 +117,25 @@ def check_products(raw_products: Any, currency: str) -> list[dict[str, Any]]:
         if product["id"] in seen:
             raise FeedError(f"{_describe(raw, index)}: the id appears twice in the feed")
         seen.add(product["id"])
+        variant_ids: set[str] = set()
         for v_index, variant in enumerate(product["variants"]):
+            if variant["id"] in variant_ids:
+                raise FeedError(
+                    f"{_describe(raw, index)}: variants.{v_index}.id: "
+                    f"variant {variant['id']} appears twice in the product"
+                )
+            variant_ids.add(variant["id"])
             try:
                 variant["price_minor"] = to_minor(str(variant["price"]), currency)
             except ValueError as exc:
                 raise FeedError(
                     f"{_describe(raw, index)}: variants.{v_index}.price: {exc}"
                 ) from None
+            if variant["price_minor"] > MAX_PRICE_MINOR:
+                raise FeedError(
+                    f"{_describe(raw, index)}: variants.{v_index}.price: "
+                    f"{variant['price']!r} is too large"
+                )
         products.append(product)
     return products
 
@@ -139,6 +158,8 @@ def _fetch_json(url: str) -> Any:
         raise FeedError(f"{url}: the store answered HTTP {exc.code}") from None
     except URLError as exc:
         raise FeedError(f"{url}: cannot reach the store ({exc.reason})") from None
+    except (OSError, HTTPException) as exc:  # a timeout or a dropped connection mid-answer
+        raise FeedError(f"{url}: the answer could not be read ({exc!r})") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FeedError(f"{url}: the answer is not JSON ({exc})") from None
 

@@ -1,9 +1,13 @@
 """The one place where a widget API call is tied to a brand and an influencer.
 
-Every endpoint the overlay calls runs :func:`authenticate_link` first: load
-the brand named by the call (404), check the page's ``Origin`` is one of the
-brand's stores (403), then check the bearer token is an active link of that
-brand (401/403). Views then work only with ``g.brand`` and ``g.link``.
+Every endpoint the browser code calls runs :func:`authenticate_link` first:
+load the brand named by the call (404), check the calling page's origin
+(403), then check the bearer token is an active link of that brand (401/403).
+Views then work only with ``g.brand`` and ``g.link``.
+
+Two kinds of pages call: the brand's store (the overlay, cross-origin, so the
+browser sends ``Origin``) and the request panel, which is served from the
+widget's own origin so the influencer's address never enters the store's page.
 """
 
 from __future__ import annotations
@@ -20,14 +24,36 @@ from widget_server.influencers.tokens import verify_link
 def bearer_token() -> str | None:
     """The token of an ``Authorization: Bearer …`` header, if any."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    return token.strip() or None if scheme.lower() == "bearer" else None
+    return (token.strip() or None) if scheme.lower() == "bearer" else None
 
 
-def authenticate_link(brand_slug: str) -> InfluencerLink:
-    """Check brand, origin and token; set ``g.brand`` and ``g.link``."""
+def own_origin() -> str:
+    """The widget server's origin as the browser sees it."""
+    return request.host_url.rstrip("/").lower()
+
+
+def calling_origin() -> str | None:
+    """The origin of the page that made this call, if the browser says.
+
+    Browsers send ``Origin`` on cross-origin calls and on POSTs, but not on
+    same-origin GETs; those carry ``Sec-Fetch-Site: same-origin`` instead.
+    """
+    origin = request.headers.get("Origin")
+    if origin is None and request.headers.get("Sec-Fetch-Site") == "same-origin":
+        return own_origin()
+    return origin.lower().rstrip("/") if origin else None
+
+
+def authenticate_link(brand_slug: str, panel_only: bool = False) -> InfluencerLink:
+    """Check brand, origin and token; set ``g.brand`` and ``g.link``.
+
+    ``panel_only`` endpoints (personal data) answer only the widget's own pages.
+    """
     brand = get_brand(brand_slug)
     g.brand = brand
-    if not brand.allows_origin(request.headers.get("Origin")):
+    origin = calling_origin()
+    from_panel = origin == own_origin()
+    if not (from_panel or (not panel_only and brand.allows_origin(origin))):
         raise ApiError(
             403, "origin_not_allowed", "This page is not on one of the brand's store origins."
         )

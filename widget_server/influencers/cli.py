@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 from sqlalchemy import select
 
 from widget_server.brands.cli import load_brand
@@ -20,7 +21,7 @@ from widget_server.influencers.services import (
 )
 
 
-@click.group("influencer")
+@click.group("influencer", cls=AppGroup)
 def influencer_group() -> None:
     """Influencers and their social handles."""
 
@@ -75,7 +76,7 @@ def influencer_list_command(as_json: bool) -> None:
         click.echo(f"{row['name']:<24} {row['email']:<32} {row['country'] or '--'}  {handles}")
 
 
-@click.group("link")
+@click.group("link", cls=AppGroup)
 def link_group() -> None:
     """Signed influencer links to a brand's store."""
 

@@ -31,7 +31,10 @@ def parse_duration(text: str) -> timedelta:
     match = _DURATION.match(text)
     if not match or int(match.group(1)) == 0:
         raise InfluencerError(f"{text!r} is not a duration like 30d, 12h or 90s")
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    try:
+        return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    except OverflowError:
+        raise InfluencerError(f"{text!r} is too long a duration") from None
 
 
 def parse_handle_spec(spec: str) -> dict[str, Any]:
@@ -46,7 +49,7 @@ def parse_handle_spec(spec: str) -> dict[str, Any]:
     number = count[:-1] if multiplier > 1 else count
     try:
         followers = round(float(number.replace(",", "")) * multiplier)
-    except ValueError:
+    except (ValueError, OverflowError):  # "abc", "nan", "inf"
         raise InfluencerError(f"{spec!r}: follower count {count!r} is not a number") from None
     return {"platform": platform, "handle": handle, "followers": followers}
 
@@ -62,6 +65,10 @@ def create_influencer(data: dict[str, Any]) -> Influencer:
     email = data["email"].lower()
     if find_influencer(email) is not None:
         raise InfluencerError(f"an influencer with email {email!r} already exists")
+    keys = [(handle["platform"], handle["handle"]) for handle in data["handles"]]
+    for key in keys:
+        if keys.count(key) > 1:
+            raise InfluencerError(f"handle {key[0]}:{key[1]} is given twice")
     influencer = Influencer(name=data["name"], email=email, country=data.get("country"))
     influencer.handles = [SocialHandle(**handle) for handle in data["handles"]]
     session.add(influencer)
@@ -89,12 +96,12 @@ def issue_link(
         allowed = ", ".join(brand.allowed_origins)
         raise InfluencerError(f"{url!r} is not on one of {brand.slug}'s origins ({allowed})")
     now = clock.now()
+    try:
+        expires_at = now + parse_duration(ttl or "30d")
+    except OverflowError:
+        raise InfluencerError(f"{ttl!r} is too long a duration") from None
     link = InfluencerLink(
-        brand=brand,
-        influencer=influencer,
-        store_url=url,
-        issued_at=now,
-        expires_at=now + parse_duration(ttl or "30d"),
+        brand=brand, influencer=influencer, store_url=url, issued_at=now, expires_at=expires_at
     )
     session.add(link)
     session.flush()

@@ -10,7 +10,7 @@ so one link can be revoked without touching others.
 from __future__ import annotations
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy.orm import Session
 
 from widget_server import clock
@@ -22,7 +22,10 @@ LINK_SALT = "dots.influencer-link.v1"
 
 
 def _serializer() -> URLSafeSerializer:
-    keys = [current_app.config["SECRET_KEY"], *(current_app.config.get("SECRET_KEY_FALLBACKS") or [])]
+    keys = [
+        current_app.config["SECRET_KEY"],
+        *(current_app.config.get("SECRET_KEY_FALLBACKS") or []),
+    ]
     # The newest key signs; older keys still verify, so keys can be rotated.
     return URLSafeSerializer(list(reversed(keys)), salt=LINK_SALT)
 
@@ -47,7 +50,7 @@ def verify_link(token: str | None, brand: Brand, session: Session) -> Influencer
     try:
         payload = _serializer().loads(token)
         link_id, nonce = int(payload[0]), str(payload[1])
-    except (BadSignature, ValueError, TypeError, IndexError, KeyError):
+    except (BadData, ValueError, TypeError, IndexError, KeyError):  # BadData: signature, payload
         raise LinkRefused(401, "invalid_token", "This link is not valid.") from None
     link = session.get(InfluencerLink, link_id)
     if link is None or link.nonce != nonce:

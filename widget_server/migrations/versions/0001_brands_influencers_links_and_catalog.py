@@ -5,10 +5,10 @@ Revises:
 Create Date: 2026-11-21 05:37:21.886325
 """
 
-from alembic import op
 import sqlalchemy as sa
-import widget_server.db
+from alembic import op
 
+import widget_server.db
 
 revision = "0001"
 down_revision = None

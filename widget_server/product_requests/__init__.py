@@ -1,0 +1,1 @@
+"""Product requests: what an influencer asks a brand for, and its lifecycle."""

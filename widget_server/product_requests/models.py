@@ -1,0 +1,112 @@
+"""ProductRequest, its items (snapshots of the catalog) and its events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from widget_server import clock
+from widget_server.brands.models import Brand
+from widget_server.catalog.models import Product, Variant
+from widget_server.db import Base
+from widget_server.influencers.models import Influencer, InfluencerLink
+
+
+class ProductRequest(Base):
+    """An influencer's request for products, with the proposal and address.
+
+    ``status`` only changes through :mod:`widget_server.product_requests.states`.
+    """
+
+    __tablename__ = "product_request"
+    __table_args__ = (
+        UniqueConstraint("influencer_id", "idempotency_key"),
+        Index("ix_product_request_brand_status_submitted", "brand_id", "status", "submitted_at"),
+        Index("ix_product_request_status_expires", "status", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))
+    influencer_id: Mapped[int] = mapped_column(
+        ForeignKey("influencer.id", ondelete="CASCADE"), index=True
+    )
+    link_id: Mapped[int | None] = mapped_column(
+        ForeignKey("influencer_link.id", ondelete="SET NULL")
+    )
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    submitted_at: Mapped[datetime] = mapped_column(default=clock.now)
+    expires_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    currency: Mapped[str] = mapped_column(String(3))
+    total_minor: Mapped[int]
+    proposal: Mapped[dict[str, Any]]
+    shipping_address: Mapped[dict[str, Any]]
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))
+    body_digest: Mapped[str | None] = mapped_column(String(64))
+
+    brand: Mapped[Brand] = relationship()
+    influencer: Mapped[Influencer] = relationship()
+    link: Mapped[InfluencerLink | None] = relationship()
+    items: Mapped[list[RequestItem]] = relationship(
+        back_populates="request", cascade="all, delete-orphan", order_by="RequestItem.id"
+    )
+    events: Mapped[list[RequestEvent]] = relationship(
+        back_populates="request", cascade="all, delete-orphan", order_by="RequestEvent.id"
+    )
+
+
+class RequestItem(Base):
+    """One variant asked for, with the catalog's title and price at that moment.
+
+    ``pending_claim`` is True while the request is pending and NULL after:
+    the unique index on (influencer, product, pending_claim) is how the
+    database itself refuses a second pending request for the same product
+    (NULLs never collide, so decided requests do not count).
+    """
+
+    __tablename__ = "request_item"
+    __table_args__ = (UniqueConstraint("influencer_id", "product_id", "pending_claim"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("product_request.id", ondelete="CASCADE"), index=True
+    )
+    influencer_id: Mapped[int] = mapped_column(ForeignKey("influencer.id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    variant_id: Mapped[int] = mapped_column(ForeignKey("variant.id"))
+    product_handle: Mapped[str] = mapped_column(String(255))
+    product_title: Mapped[str] = mapped_column(String(500))
+    variant_title: Mapped[str] = mapped_column(String(500))
+    sku: Mapped[str | None] = mapped_column(String(255))
+    image_url: Mapped[str | None] = mapped_column(String(2000))
+    quantity: Mapped[int]
+    unit_price_minor: Mapped[int]
+    pending_claim: Mapped[bool | None] = mapped_column(default=True)
+
+    request: Mapped[ProductRequest] = relationship(back_populates="items")
+    product: Mapped[Product] = relationship()
+    variant: Mapped[Variant] = relationship()
+
+    @property
+    def line_total_minor(self) -> int:
+        return self.quantity * self.unit_price_minor
+
+
+class RequestEvent(Base):
+    """Something that happened to a request: its timeline."""
+
+    __tablename__ = "request_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("product_request.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(320))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    request: Mapped[ProductRequest] = relationship(back_populates="events")

@@ -1,0 +1,87 @@
+"""``/v1/requests``: send a request, list mine; ``/v1/panel/profile`` for the panel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from widget_server.errors import ApiError
+from widget_server.influencers.auth import authenticate_link
+from widget_server.influencers.schemas import HandleSchema
+from widget_server.product_requests.schemas import (
+    BrandQuery,
+    MyRequestsOut,
+    ProfileOut,
+    RequestIn,
+    RequestOut,
+)
+from widget_server.product_requests.services import (
+    create_request,
+    last_shipping_address,
+    requests_of,
+)
+from widget_server.ratelimit import PER_IP_READ, PER_IP_SUBMIT, PER_TOKEN_SUBMIT, limiter, token_key
+
+blp = Blueprint("requests", __name__, url_prefix="/v1", description="Product requests")
+
+
+def _idempotency_key() -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not 1 <= len(key.strip()) <= 100:
+        raise ApiError(400, "bad_idempotency_key", "Idempotency-Key must be 1-100 characters.")
+    return key.strip() if key else None
+
+
+@blp.route("/requests")
+class RequestsView(MethodView):
+    decorators = [limiter.limit(PER_IP_SUBMIT, methods=["POST"])]
+
+    @limiter.limit(PER_TOKEN_SUBMIT, key_func=token_key)
+    @blp.arguments(RequestIn)
+    @blp.response(201, RequestOut)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Send a product request (from the panel, or the brand's store page).
+
+        Titles, variants and prices come from the synced catalog, never from
+        the client. Retrying with the same ``Idempotency-Key`` returns the
+        first result.
+        """
+        link = authenticate_link(body["brand"])
+        product_request, _replayed = create_request(link, body, _idempotency_key())
+        return product_request
+
+
+@blp.route("/requests/mine")
+class MyRequestsView(MethodView):
+    decorators = [limiter.limit(PER_IP_READ)]
+
+    @blp.arguments(BrandQuery, location="query")
+    @blp.response(200, MyRequestsOut)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """This influencer's requests at this brand, newest first (no address)."""
+        link = authenticate_link(query["brand"])
+        return {"currency": link.brand.currency, "requests": requests_of(link)}
+
+
+@blp.route("/panel/profile")
+class ProfileView(MethodView):
+    decorators = [limiter.limit(PER_IP_READ)]
+
+    @blp.arguments(BrandQuery, location="query")
+    @blp.response(200, ProfileOut)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """The influencer's contact details and last address, for the panel only.
+
+        Not CORS-enabled: only pages on the widget's own origin can read it.
+        """
+        link = authenticate_link(query["brand"], panel_only=True)
+        influencer = link.influencer
+        return {
+            "name": influencer.name,
+            "email": influencer.email,
+            "handles": HandleSchema(many=True).dump(influencer.handles),
+            "last_shipping_address": last_shipping_address(link),
+        }

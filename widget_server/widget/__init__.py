@@ -1,0 +1,1 @@
+"""Serving the browser code: the loader, the overlay bundle and the request panel."""

@@ -1,0 +1,117 @@
+"""``/v1/dots.js``, ``/v1/overlay.<hash>.js`` and the request panel ``/v1/panel``."""
+
+from __future__ import annotations
+
+import secrets
+
+import jinja2
+from flask import Blueprint, Flask, Response, abort, current_app, request, send_from_directory
+from werkzeug.security import safe_join
+
+from widget_server.brands.services import get_brand
+from widget_server.errors import ApiError
+from widget_server.validation import normalize_origin
+from widget_server.widget.assets import Asset, BundleCache, js_root
+
+bp = Blueprint("widget", __name__, url_prefix="/v1")
+
+LOADER_MAX_AGE = 300  # a deploy reaches every store within five minutes
+IMMUTABLE_MAX_AGE = 31_536_000
+PANEL_ASSET_MAX_AGE = 300  # not fingerprinted: keep it as fresh as the loader
+
+
+def _bundles() -> BundleCache:
+    return current_app.extensions["dots.bundles"]
+
+
+def _serve(asset: Asset, max_age: int, immutable: bool = False) -> Response:
+    """Send ``asset`` compressed as the browser accepts, with caching headers."""
+    accepted = request.accept_encodings
+    if accepted["br"]:
+        body, encoding = asset.brotli, "br"
+    elif accepted["gzip"]:
+        body, encoding = asset.gzip, "gzip"
+    else:
+        body, encoding = asset.body, None
+    response = Response(body, content_type=asset.content_type)
+    if encoding:
+        response.headers["Content-Encoding"] = encoding
+    response.headers["Vary"] = "Accept-Encoding"
+    response.set_etag(f"{asset.etag}-{encoding or 'identity'}")
+    response.cache_control.public = True
+    response.cache_control.max_age = max_age
+    if immutable:
+        response.cache_control.immutable = True
+    # Stores that isolate themselves (COEP) may still load the widget.
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response.make_conditional(request)
+
+
+@bp.get("/dots.js")
+def loader() -> Response:
+    """The loader brands paste a script tag for."""
+    return _serve(_bundles().get().loader, LOADER_MAX_AGE)
+
+
+@bp.get("/overlay.<fingerprint>.js")
+def overlay(fingerprint: str) -> Response:
+    """The overlay; immutable under its own fingerprint."""
+    bundle = _bundles().get()
+    if bundle.overlay_path.endswith(f".{fingerprint}.js"):
+        return _serve(bundle.overlay, IMMUTABLE_MAX_AGE, immutable=True)
+    # A loader cached before a deploy names an older fingerprint: serve the
+    # current overlay, but only briefly, rather than break the page.
+    return _serve(bundle.overlay, LOADER_MAX_AGE)
+
+
+@bp.get("/panel")
+def panel() -> Response:
+    """The request panel page, framed by the overlay on one of the brand's stores."""
+    brand = get_brand(request.args.get("brand", ""))
+    try:
+        parent_origin = normalize_origin(request.args.get("origin", ""))
+    except ValueError:
+        parent_origin = ""
+    if parent_origin not in brand.allowed_origins:
+        raise ApiError(400, "origin_not_allowed", "The panel can only open on the brand's store.")
+    nonce = secrets.token_urlsafe(16)
+    templates: jinja2.Environment = current_app.extensions["dots.panel_templates"]
+    html = templates.get_template("panel.html").render(
+        brand_slug=brand.slug,
+        parent_origin=parent_origin,
+        widget_origin=request.host_url.rstrip("/"),
+        script_url="/v1/panel/assets/panel.js",
+        style_url="/v1/panel/assets/panel.css",
+        nonce=nonce,
+    )
+    response = Response(html, content_type="text/html; charset=utf-8")
+    response.headers["Content-Security-Policy"] = (
+        f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'self' 'nonce-{nonce}'; "
+        "connect-src 'self'; img-src https: http: data:; font-src 'self'; "
+        f"frame-ancestors {parent_origin}; base-uri 'none'; form-action 'none'"
+    )
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.cache_control.no_store = True
+    return response
+
+
+@bp.get("/panel/assets/<path:filename>")
+def panel_asset(filename: str) -> Response:
+    """The panel's script and stylesheet."""
+    if not filename.endswith((".js", ".css")) or safe_join("panel", filename) is None:
+        abort(404)
+    response = send_from_directory(js_root() / "panel", filename, max_age=PANEL_ASSET_MAX_AGE)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Register the routes and the bundle cache."""
+    app.extensions["dots.bundles"] = BundleCache(js_root())
+    # The panel template ships with the browser code, outside Flask's templates.
+    app.extensions["dots.panel_templates"] = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(js_root() / "panel")), autoescape=True
+    )
+    app.register_blueprint(bp)
