@@ -61,10 +61,15 @@ def resolve_secret_key(settings: dict[str, Any], instance_path: Path, debug: boo
             "it signs influencer links, so keep it stable across restarts."
         )
     key_file = instance_path / "secret_key"
-    if not key_file.exists():
-        instance_path.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_urlsafe(48))
-        key_file.chmod(0o600)
+    instance_path.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: when two processes start at once, exactly one writes the key.
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
     return key_file.read_text().strip()
 
 
