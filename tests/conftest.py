@@ -58,6 +58,8 @@ def make_test_app(database_url: str, instance: Path, **overrides: object) -> Fla
             "TESTING": True,
             "INSTANCE_PATH": str(instance),
             "PUBLIC_URL": "http://widget.test",
+            # Hashing cost is a production concern; tests only need real hashes.
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             **overrides,
         }
     )

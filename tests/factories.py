@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from itertools import count
 from typing import Any
 
@@ -10,11 +11,12 @@ from widget_server.brands.services import create_brand
 from widget_server.catalog.models import Product, Variant
 from widget_server.db import session
 from widget_server.influencers.models import Influencer, InfluencerLink
-from widget_server.influencers.services import create_influencer, issue_link, link_url
+from widget_server.influencers.services import create_influencer, issue_link
 from widget_server.influencers.tokens import sign_link
+from widget_server.product_requests.models import ProductRequest
+from widget_server.product_requests.services import create_request
 
 _seq = count(1)
-STORE = "https://store.example"
 
 
 def make_brand(slug: str | None = None, **fields: Any) -> Brand:
@@ -58,9 +60,6 @@ def make_link(
     return link, sign_link(link)
 
 
-__all__ = ["STORE", "link_url", "make_brand", "make_influencer", "make_link", "make_product"]
-
-
 def make_product(
     brand: Brand,
     handle: str | None = None,
@@ -96,3 +95,39 @@ def make_product(
     session.add(product)
     session.commit()
     return product
+
+
+def request_body(brand: Brand, variants: list[Variant], **changes: Any) -> dict[str, Any]:
+    """A valid ``POST /v1/requests`` body for ``variants`` (one of each)."""
+    from widget_server import clock
+
+    body: dict[str, Any] = {
+        "brand": brand.slug,
+        "items": [{"variant_id": variant.id, "quantity": 1} for variant in variants],
+        "proposal": {
+            "content_types": ["reel"],
+            "platforms": ["instagram"],
+            "publish_on": (clock.now().date() + timedelta(days=10)),
+            "message": "Autumn looks for my followers.",
+            "links": [],
+        },
+        "shipping_address": {
+            "name": "Ana Lima",
+            "line1": "12 Rua Augusta",
+            "line2": "",
+            "city": "Lisbon",
+            "region": "",
+            "postal_code": "1100-053",
+            "country": "PT",
+            "phone": "",
+        },
+    }
+    body.update(changes)
+    return body
+
+
+def make_request(link: InfluencerLink, variants: list[Variant], **changes: Any) -> ProductRequest:
+    """A committed pending request through the real service (catalog prices, claims, email)."""
+    request, _ = create_request(link, request_body(link.brand, variants, **changes))
+    session.commit()
+    return request

@@ -53,9 +53,16 @@ def init_app(app: Flask) -> None:
     from widget_server.catalog.cli import catalog_group
     from widget_server.influencers.cli import influencer_group, link_group
     from widget_server.migrate import db_group
+    from widget_server.notifications.cli import outbox_group
+    from widget_server.product_requests.expiry import expire_command
+    from widget_server.serve import serve_command, worker_command
 
     for group in (db_group, brand_group, influencer_group, link_group, catalog_group):
         app.cli.add_command(group)
+    app.cli.add_command(expire_command)
+    app.cli.add_command(serve_command)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(outbox_group)
 
 
 def _create_app() -> Flask:

@@ -4,6 +4,7 @@ from widget_server.brands.models import Brand, BrandUser
 from widget_server.catalog.models import Product, Variant
 from widget_server.db import Base
 from widget_server.influencers.models import Influencer, InfluencerLink, SocialHandle
+from widget_server.notifications.models import OutboxMessage
 from widget_server.product_requests.models import ProductRequest, RequestEvent, RequestItem
 
 __all__ = [
@@ -12,6 +13,7 @@ __all__ = [
     "BrandUser",
     "Influencer",
     "InfluencerLink",
+    "OutboxMessage",
     "Product",
     "ProductRequest",
     "RequestEvent",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
@@ -68,7 +69,10 @@ def add_brand_user(brand: Brand, email: str, password: str) -> BrandUser:
     email = data["email"].lower()
     if session.scalar(select(BrandUser).where(BrandUser.email == email)) is not None:
         raise BrandError(f"a user with email {email!r} already exists")
-    user = BrandUser(brand=brand, email=email, password_hash=generate_password_hash(password))
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    user = BrandUser(
+        brand=brand, email=email, password_hash=generate_password_hash(password, method)
+    )
     session.add(user)
     session.flush()
     return user

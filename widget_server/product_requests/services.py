@@ -18,7 +18,7 @@ from widget_server.db import session
 from widget_server.errors import ApiError, ValidationFailed
 from widget_server.influencers.models import InfluencerLink
 from widget_server.money import format_minor
-from widget_server.product_requests import states
+from widget_server.product_requests import emails, states
 from widget_server.product_requests.models import ProductRequest, RequestEvent, RequestItem
 
 
@@ -209,6 +209,7 @@ def create_request(
         with session.begin_nested():
             session.add(request)
             session.flush()
+            emails.on_submitted(request)
     except IntegrityError:
         # A concurrent twin won the race: the same idempotency key, or a
         # pending request for one of these products. Answer as it would have.

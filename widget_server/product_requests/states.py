@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, insert, select, update
+from sqlalchemy.orm import selectinload
 
 from widget_server import clock
 from widget_server.db import session
 from widget_server.errors import ApiError
+from widget_server.product_requests import emails
 from widget_server.product_requests.models import ProductRequest, RequestEvent, RequestItem
 
 PENDING = "pending"
@@ -63,36 +65,82 @@ def _refusal(request_id: int, target: str) -> TransitionRefused:
     )
 
 
-def transition(request_id: int, target: str, actor: str, note: str | None = None) -> ProductRequest:
-    """Move one request to ``target`` atomically, or raise :class:`TransitionRefused`.
+def _move(ids: list[int], target: str, actor: str, note: str | None) -> list[int]:
+    """Move every request of ``ids`` that may go to ``target``; return those moved.
 
-    Records the event in the same transaction; the caller's unit of work
-    commits. Approving or denying an overdue request is refused: it expired.
+    One conditional ``UPDATE … RETURNING`` decides; the claim release, the
+    timeline events and the emails then follow for exactly the rows it moved,
+    all in the caller's transaction.
     """
     now = clock.now()
     sources = [source for source, targets in TRANSITIONS.items() if target in targets]
-    condition = and_(ProductRequest.id == request_id, ProductRequest.status.in_(sources))
-    if target == EXPIRED:
-        condition = and_(condition, ProductRequest.expires_at <= now)
-    else:
-        condition = and_(condition, ProductRequest.expires_at > now)
-    changed = session.execute(
-        update(ProductRequest)
-        .where(condition)
-        .values(status=target, decided_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if changed != 1:
-        raise _refusal(request_id, target)
+    condition = and_(ProductRequest.id.in_(ids), ProductRequest.status.in_(sources))
+    # Overdue requests may only expire: approving or denying them is refused.
+    deadline = (
+        ProductRequest.expires_at <= now if target == EXPIRED else ProductRequest.expires_at > now
+    )
+    moved = list(
+        session.scalars(
+            update(ProductRequest)
+            .where(condition, deadline)
+            .values(status=target, decided_at=now)
+            .returning(ProductRequest.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    if not moved:
+        return moved
     # Leaving "pending" releases the one-pending-request-per-product claim.
     session.execute(
         update(RequestItem)
-        .where(RequestItem.request_id == request_id)
+        .where(RequestItem.request_id.in_(moved))
         .values(pending_claim=None)
         .execution_options(synchronize_session=False)
     )
-    session.add(
-        RequestEvent(request_id=request_id, kind=target, actor=actor, note=note, created_at=now)
+    session.execute(
+        insert(RequestEvent),
+        [
+            {"request_id": i, "kind": target, "actor": actor, "note": note, "created_at": now}
+            for i in moved
+        ],
     )
+    requests = session.scalars(
+        select(ProductRequest)
+        .where(ProductRequest.id.in_(moved))
+        .options(selectinload(ProductRequest.items))
+        .execution_options(populate_existing=True)
+    )
+    for request in requests:
+        emails.on_transition(request, target, note)
     session.flush()
-    return session.get(ProductRequest, request_id, populate_existing=True)
+    return moved
+
+
+def transition(request_id: int, target: str, actor: str, note: str | None = None) -> ProductRequest:
+    """Move one request to ``target`` atomically, or raise :class:`TransitionRefused`.
+
+    Records the event and writes the email in the same transaction; the
+    caller's unit of work commits.
+    """
+    if not _move([request_id], target, actor, note):
+        raise _refusal(request_id, target)
+    return session.get(ProductRequest, request_id)
+
+
+def expire_due(batch_size: int) -> int:
+    """Expire up to ``batch_size`` overdue pending requests; return how many.
+
+    Safe to run from several processes: on PostgreSQL the batch is picked
+    with ``SKIP LOCKED`` so sweepers share the work, and the conditional
+    update makes any overlap harmless everywhere.
+    """
+    query = (
+        select(ProductRequest.id)
+        .where(ProductRequest.status == PENDING, ProductRequest.expires_at <= clock.now())
+        .order_by(ProductRequest.expires_at)
+        .limit(batch_size)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = list(session.scalars(query))
+    return len(_move(ids, EXPIRED, "system", None)) if ids else 0

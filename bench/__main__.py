@@ -1,0 +1,59 @@
+"""Run every benchmark, print a table, write bench/results.json.
+
+These are measurements, not tests: nothing here fails on a slow machine.
+Medians are quoted because these machines are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import assets, server
+
+RESULTS = Path(__file__).parent / "results.json"
+
+
+def _table(title: str, rows: dict) -> None:
+    print(f"\n{title}")
+    width = max(len(str(k)) for k in rows)
+    for key, value in rows.items():
+        print(f"  {key:<{width}}  {value}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=100_000, help="requests to seed")
+    parser.add_argument("--due", type=int, default=10_000, help="overdue ones to sweep")
+    parser.add_argument("--skip-browser", action="store_true")
+    args = parser.parse_args()
+
+    results: dict = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "python": platform.python_version(),
+    }
+    results["assets"] = assets.run()
+    for name, sizes in results["assets"].items():
+        _table(f"{name} bytes", sizes)
+    if not args.skip_browser:
+        from bench import browser
+
+        results["browser"] = browser.run()
+        _table("browser (median of runs)", results["browser"])
+    results["server_sqlite"] = server.run(None, args.requests, args.due)
+    _table("review and sweeper, SQLite", results["server_sqlite"])
+    postgres = os.environ.get("DOTS_BENCH_DATABASE_URL")
+    if postgres:
+        results["server_postgresql"] = server.run(postgres, args.requests, args.due)
+        _table("review and sweeper, PostgreSQL", results["server_postgresql"])
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nWritten to {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()

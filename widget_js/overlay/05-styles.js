@@ -1,0 +1,77 @@
+/* The overlay's styles, applied inside its shadow root only. The :host rules
+   are !important because, across a shadow boundary, an important inner rule
+   beats the page's own (even `* { all: unset }` or `!important` themes). */
+
+var CSS = [
+  ":host{all:initial!important;display:block!important;position:fixed!important;top:0!important;left:0!important;",
+  "width:0!important;height:0!important;margin:0!important;padding:0!important;border:0!important;",
+  "overflow:visible!important;visibility:visible!important;opacity:1!important;transform:none!important;",
+  "filter:none!important;clip-path:none!important;pointer-events:none!important;z-index:" + Z_INDEX + "!important}",
+  // An open dialog goes over everything, even a store header at the maximum z-index.
+  ":host(.open){z-index:2147483647!important}",
+  "*,*::before,*::after{box-sizing:border-box}",
+  "[hidden]{display:none!important}",
+  ".layer{font:14px/1.43 system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:#111827;",
+  "-webkit-font-smoothing:antialiased;text-align:left;letter-spacing:normal;text-transform:none}",
+  "button{all:unset;box-sizing:border-box;cursor:pointer;pointer-events:auto;-webkit-tap-highlight-color:transparent;",
+  "font:inherit;color:inherit}",
+  // A dot: a 44px tap target around a 28px visible pip.
+  ".dot{position:fixed;top:0;left:0;min-width:44px;height:44px;padding:0 8px;display:flex;align-items:center;",
+  "justify-content:center;will-change:transform}",
+  ".pip{width:28px;height:28px;border-radius:50%;background:#e11d48;border:3px solid #fff;",
+  "box-shadow:0 2px 8px rgba(0,0,0,.35);display:flex;align-items:center;justify-content:center;",
+  "color:#fff;font-size:13px;font-weight:700;line-height:1;transition:transform .12s ease-out}",
+  ".dot.off{opacity:0;pointer-events:none}",
+  ".dot:hover .pip{transform:scale(1.12)}",
+  ".dot.in-bag .pip{background:#111827}",
+  ".dot.in-bag .pip::after{content:'\\2713'}",
+  ".label{display:none}",
+  ".dot.has-status{padding:0}",
+  ".dot.has-status .pip{display:none}",
+  ".dot.has-status .label{display:flex;align-items:center;gap:6px;height:28px;padding:0 12px;border-radius:14px;",
+  "background:#fff;color:#111827;font-size:12px;font-weight:600;white-space:nowrap;box-shadow:0 2px 8px rgba(0,0,0,.3)}",
+  ".label::before{content:'';width:8px;height:8px;border-radius:50%;background:#d97706}",
+  ".dot[data-status=approved] .label::before{background:#16a34a}",
+  ".dot[data-status=shipped] .label::before,.dot[data-status=delivered] .label::before{background:#2563eb}",
+  ".dot.closed .label::before{background:#9ca3af}",
+  // Focus: a white halo and a blue ring, visible on light and dark images.
+  ".dot:focus-visible .pip,.dot:focus-visible .label,.launcher:focus-visible{",
+  "box-shadow:0 0 0 2px #fff,0 0 0 5px #1d4ed8}",
+  ".ui{position:fixed;top:0;left:0;width:100%;height:100%;pointer-events:none}",
+  ".launcher{position:absolute;left:16px;bottom:calc(16px + env(safe-area-inset-bottom,0px));height:44px;",
+  "padding:0 16px 0 14px;border-radius:22px;background:#111827;color:#fff;display:flex;align-items:center;gap:8px;",
+  "font-size:14px;font-weight:600;box-shadow:0 4px 16px rgba(0,0,0,.3)}",
+  ".launcher:hover{background:#1f2937}",
+  ".mark{width:12px;height:12px;border-radius:50%;background:#e11d48;box-shadow:0 0 0 2px #fff}",
+  ".count{min-width:20px;height:20px;padding:0 6px;border-radius:10px;background:#e11d48;color:#fff;font-size:12px;",
+  "display:flex;align-items:center;justify-content:center}",
+  ".toast{position:absolute;left:16px;bottom:calc(72px + env(safe-area-inset-bottom,0px));",
+  "max-width:min(320px,calc(100% - 32px));padding:12px 16px;border-radius:12px;background:#fff;color:#111827;",
+  "box-shadow:0 8px 24px rgba(0,0,0,.2);transition:opacity .3s}",
+  ".toast.gone{opacity:0}",
+  ".modal{position:absolute;inset:0;pointer-events:auto}",
+  ".scrim{position:absolute;inset:0;background:rgba(17,24,39,.45)}",
+  ".dialog{position:absolute;top:0;right:0;bottom:0;width:min(440px,100%);background:#fff;display:flex;",
+  "box-shadow:-8px 0 32px rgba(0,0,0,.25)}",
+  ".dialog iframe{all:unset;display:block;position:relative;flex:1;width:100%;height:100%;border:0}",
+  ".loading{position:absolute;inset:0;display:flex;align-items:center;justify-content:center;margin:0;color:#4b5563}",
+  ".dialog.ready .loading{display:none}",
+  "@media (prefers-reduced-motion:no-preference){.dialog{animation:dots-in .2s ease-out}",
+  "@keyframes dots-in{from{transform:translateX(32px);opacity:.5}}}",
+].join("");
+
+/* Constructable stylesheets where supported; else a <style> with the page's
+   CSP nonce (the loader copied it from its own tag). */
+function applyStyles(shadow) {
+  try {
+    var sheet = new CSSStyleSheet();
+    sheet.replaceSync(CSS);
+    shadow.adoptedStyleSheets = [sheet];
+    return;
+  } catch (err) {
+    /* older browsers: fall through */
+  }
+  var style = h("style", { nonce: CFG.nonce || null });
+  style.textContent = CSS;
+  shadow.appendChild(style);
+}

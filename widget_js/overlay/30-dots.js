@@ -1,0 +1,298 @@
+/* The one host element, its shadow root, and a dot on every detected
+   product image. Dots live in a position:fixed layer and follow their image
+   (getBoundingClientRect, once per frame), so the page never reflows. */
+
+var host = null;
+var layer = null;
+var ui = null; // launcher, toast and dialog: pinned to the visual viewport
+var tracked = new Map(); // image element -> {handle, btn, visible}
+var visibility = null; // IntersectionObserver: skips off-screen or clipped images
+var sizes = null; // ResizeObserver: images that change size without a scroll
+var mutations = null;
+
+function mountHost() {
+  host = D.createElement("dots-overlay");
+  var shadow = host.attachShadow({ mode: "open" });
+  applyStyles(shadow);
+  layer = h("div", { class: "layer" });
+  ui = h("div", { class: "ui" });
+  layer.appendChild(ui);
+  shadow.appendChild(layer);
+  attachHost();
+  if (W.visualViewport) {
+    W.visualViewport.addEventListener("resize", onViewport);
+    W.visualViewport.addEventListener("scroll", onViewport);
+    pinUi();
+  }
+}
+
+var onViewport = perFrame(function () {
+  pinUi();
+  positionDots();
+});
+
+/* On phones, a page wider than the screen makes the layout viewport (what
+   position:fixed follows) larger than what is visible; keep the launcher and
+   the dialog on the visible part. */
+function pinUi() {
+  var vv = W.visualViewport;
+  ui.style.width = vv.width + "px";
+  ui.style.height = vv.height + "px";
+  ui.style.transform = "translate(" + vv.offsetLeft + "px," + vv.offsetTop + "px)";
+}
+
+/* Some sites replace <body> on navigation; put the host back when they do. */
+function attachHost() {
+  if (host && !host.isConnected) (D.body || D.documentElement).appendChild(host);
+}
+
+function makeDot(handle) {
+  var btn = h("button", { type: "button", class: "dot", "data-handle": handle }, [
+    h("span", { class: "pip", "aria-hidden": "true" }),
+    h("span", { class: "label" }),
+  ]);
+  btn.addEventListener(
+    "click",
+    guard(function () {
+      onDotClick(handle, btn);
+    })
+  );
+  renderDot(btn, handle);
+  return btn;
+}
+
+function renderDot(btn, handle) {
+  var title = state.products[handle] ? state.products[handle].title : handle;
+  var status = state.statuses[handle];
+  var open = isOpenStatus(status);
+  var inBag = state.bag.indexOf(handle) >= 0;
+  btn.className =
+    "dot" +
+    (status ? " has-status" : "") +
+    (status && !open ? " closed" : "") +
+    (inBag ? " in-bag" : "") +
+    (btn.classList.contains("off") ? " off" : "");
+  btn.setAttribute("data-status", status || "");
+  btn.lastChild.textContent = status ? statusLabel(status) : "";
+  var name = open ? statusLabel(status) + ": " + title : "Request " + title;
+  if (status && !open) name += " (" + statusLabel(status) + ")";
+  if (inBag) name += " (in your request)";
+  btn.setAttribute("aria-label", name);
+}
+
+function renderAllDots() {
+  tracked.forEach(function (rec) {
+    renderDot(rec.btn, rec.handle);
+  });
+}
+
+/* A requested product opens "My requests"; any other goes into the bag. */
+function onDotClick(handle, btn) {
+  if (isOpenStatus(state.statuses[handle])) {
+    openPanel("mine", btn);
+    return;
+  }
+  if (state.bag.indexOf(handle) < 0) {
+    state.bag.push(handle);
+    saveBag();
+    renderAllDots();
+    renderLauncher();
+  }
+  openPanel("bag", btn);
+}
+
+function track(el, handle) {
+  // visible: on screen, per the IntersectionObserver; rendered: has a box.
+  var rec = { handle: handle, btn: makeDot(handle), visible: true, rendered: true };
+  tracked.set(el, rec);
+  // Dots of off-screen products stay in the tab order (and for screen
+  // readers); focusing one brings its product into view.
+  rec.btn.addEventListener(
+    "focus",
+    guard(function () {
+      if (rec.btn.classList.contains("off")) el.scrollIntoView({ block: "center", inline: "nearest" });
+    })
+  );
+  layer.insertBefore(rec.btn, ui); // products first in tab order
+  if (visibility) visibility.observe(el);
+  if (sizes) sizes.observe(el);
+}
+
+function untrack(el, rec) {
+  tracked.delete(el);
+  rec.btn.remove();
+  if (visibility) visibility.unobserve(el);
+  if (sizes) sizes.unobserve(el);
+}
+
+/* Re-detect products and add or drop dots. Batched to one run per frame. */
+var scan = perFrame(function () {
+  if (state.stopped) return;
+  attachHost();
+  var found = detectProducts();
+  tracked.forEach(function (rec, el) {
+    if (found.get(el) !== rec.handle) untrack(el, rec);
+  });
+  found.forEach(function (handle, el) {
+    if (!tracked.has(el)) track(el, handle);
+  });
+  positionDots();
+});
+
+var reposition = perFrame(function () {
+  positionDots();
+});
+
+/* All reads first, then all writes: one layout per frame. A dot is "on"
+   (over its image), "off" (image on the page but not on screen: invisible
+   yet focusable) or hidden (image not rendered). */
+function positionDots() {
+  var view = visibleBox();
+  var edges = barEdges(view);
+  var rows = [];
+  tracked.forEach(function (rec, el) {
+    var r = null;
+    var rendered = el.isConnected && rec.rendered;
+    if (rendered && rec.visible) {
+      if (el.checkVisibility) rendered = el.checkVisibility({ opacityProperty: true, visibilityProperty: true });
+      r = rendered ? el.getBoundingClientRect() : null;
+      rendered = rendered && r.width >= 32 && r.height >= 32;
+    }
+    rows.push([rec.btn, rendered, rendered && r]);
+  });
+  rows.forEach(function (row) {
+    var btn = row[0];
+    var r = row[2];
+    btn.hidden = !row[1];
+    if (!row[1]) return;
+    // The top-right corner of the part of the image that is on screen,
+    // below a sticky header and above a bottom bar.
+    var top = r && Math.max(r.top, edges[0]) + 4;
+    var right = r && Math.min(r.right, view.right) - 4;
+    var on = r && Math.min(r.bottom, edges[1]) - top >= 44 && right - Math.max(r.left, view.left) >= 44;
+    btn.classList.toggle("off", !on);
+    if (on) btn.style.transform = "translate(" + Math.round(right) + "px," + Math.round(top) + "px) translateX(-100%)";
+  });
+}
+
+/* The part of the page on screen, in the coordinates of
+   getBoundingClientRect (the layout viewport). */
+function visibleBox() {
+  var vv = W.visualViewport;
+  if (vv) {
+    return { left: vv.offsetLeft, top: vv.offsetTop, right: vv.offsetLeft + vv.width, bottom: vv.offsetTop + vv.height };
+  }
+  var root = D.documentElement;
+  return { left: 0, top: 0, right: root.clientWidth || W.innerWidth, bottom: root.clientHeight || W.innerHeight };
+}
+
+/* Fixed or sticky bars (headers, cookie or cart bars) cover images; a dot
+   over them would float on top of the store's own navigation. Returns the
+   [top, bottom] of the free band of the viewport. */
+function barEdges(view) {
+  var edges = [view.top, view.bottom];
+  var vh = view.bottom - view.top;
+  if (!D.elementsFromPoint) return edges;
+  [view.top + 1, view.bottom - 2].forEach(function (y, bottom) {
+    var stack = D.elementsFromPoint((view.left + view.right) / 2, y);
+    for (var i = 0; i < stack.length && i < 12; i++) {
+      var el = stack[i];
+      if (el === host || el === D.body || el === D.documentElement) continue;
+      var position = W.getComputedStyle(el).position;
+      if (position !== "fixed" && position !== "sticky") continue;
+      var r = el.getBoundingClientRect();
+      if (r.height > vh / 3) continue; // a full-page layer, not a bar
+      if (bottom) edges[1] = Math.min(edges[1], r.top);
+      else edges[0] = Math.max(edges[0], r.bottom);
+    }
+  });
+  return edges;
+}
+
+/* Watch the page: new products (infinite scroll, client-side routes) and
+   anything that moves images. */
+function watchPage() {
+  if (W.IntersectionObserver) {
+    visibility = new IntersectionObserver(
+      guard(function (entries) {
+        entries.forEach(function (entry) {
+          var rec = tracked.get(entry.target);
+          if (!rec) return;
+          rec.visible = entry.isIntersecting;
+          rec.rendered = entry.boundingClientRect.width >= 32 && entry.boundingClientRect.height >= 32;
+        });
+        reposition();
+      })
+    );
+  }
+  if (W.ResizeObserver) {
+    sizes = new ResizeObserver(reposition);
+    if (D.body) sizes.observe(D.body);
+  }
+  mutations = new MutationObserver(
+    guard(function (records) {
+      for (var i = 0; i < records.length; i++) {
+        if (isRelevant(records[i])) {
+          scan();
+          return;
+        }
+      }
+    })
+  );
+  mutations.observe(D.documentElement, {
+    childList: true,
+    subtree: true,
+    attributes: true,
+    attributeFilter: ["href", "src", "data-dots-product"],
+  });
+  wrapHistory();
+  W.addEventListener("popstate", scan);
+  W.addEventListener("hashchange", scan);
+  W.addEventListener("scroll", reposition, { capture: true, passive: true });
+  W.addEventListener("resize", reposition, { passive: true });
+  D.addEventListener("load", reposition, true); // images finishing loading
+}
+
+/* Only element changes outside our own host can add or remove products. */
+function isRelevant(record) {
+  if (record.target === host) return false;
+  if (record.type === "attributes") return true;
+  var nodes = [].concat([].slice.call(record.addedNodes), [].slice.call(record.removedNodes));
+  return nodes.some(function (node) {
+    return node.nodeType === 1 && node !== host;
+  });
+}
+
+/* Client-side routers navigate with pushState/replaceState, which fire no
+   event. The wrappers stay after a stop (another script may have wrapped
+   ours); they only schedule a scan, which is then a no-op. */
+function wrapHistory() {
+  ["pushState", "replaceState"].forEach(function (name) {
+    var original = history[name];
+    if (typeof original !== "function") return;
+    history[name] = function () {
+      var result = original.apply(this, arguments);
+      scan();
+      return result;
+    };
+  });
+}
+
+function stopOverlay() {
+  state.stopped = true;
+  if (visibility) visibility.disconnect();
+  if (sizes) sizes.disconnect();
+  if (mutations) mutations.disconnect();
+  W.removeEventListener("popstate", scan);
+  W.removeEventListener("hashchange", scan);
+  W.removeEventListener("scroll", reposition, { capture: true });
+  W.removeEventListener("resize", reposition);
+  D.removeEventListener("load", reposition, true);
+  if (W.visualViewport) {
+    W.visualViewport.removeEventListener("resize", onViewport);
+    W.visualViewport.removeEventListener("scroll", onViewport);
+  }
+  if (typeof closePanel === "function") closePanel();
+  tracked.clear();
+  if (host) host.remove();
+}

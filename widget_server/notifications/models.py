@@ -1,0 +1,58 @@
+"""OutboxMessage: one rendered email waiting for (or done with) delivery."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from widget_server import clock
+from widget_server.db import Base
+
+
+class OutboxMessage(Base):
+    """An email, rendered when its event happened, delivered at least once.
+
+    A row is *due* while ``sent_at`` is NULL, ``next_attempt_at`` has passed and
+    no sender holds a live lease on it (``claimed_until`` NULL or past). A
+    sender leases rows with a random ``claim_token`` before delivering them, so
+    concurrent senders never pick the same row. Sent rows are kept as a log.
+    """
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        # The due query filters on "sent_at IS NULL AND next_attempt_at <= now":
+        # unsent rows are few, so this stays fast however many were sent.
+        Index("ix_outbox_message_due", "sent_at", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to_addr: Mapped[str] = mapped_column(String(320))
+    reply_to: Mapped[str | None] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(500))
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str] = mapped_column(Text)
+    template: Mapped[str] = mapped_column(String(64))
+    request_id: Mapped[int | None] = mapped_column(
+        # The email outlives its request: deleting a request keeps the log.
+        ForeignKey("product_request.id", ondelete="SET NULL"),
+        index=True,
+    )
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=clock.now)
+    claimed_until: Mapped[datetime | None]
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def status(self) -> str:
+        """``sent``, ``retrying`` (failed at least once) or ``pending``."""
+        if self.sent_at is not None:
+            return "sent"
+        return "retrying" if self.attempts else "pending"
+
+    def __repr__(self) -> str:
+        return f"<OutboxMessage {self.id} {self.template} to {self.to_addr} {self.status}>"

@@ -1,0 +1,1 @@
+"""The brand's review pages: sign in, summary, pending requests, archive, detail."""

@@ -1,0 +1,237 @@
+"""The review pages' reads: SQL aggregates and keyset pages, always brand-scoped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from widget_server import clock
+from widget_server.db import session
+from widget_server.influencers.models import Influencer
+from widget_server.product_requests.models import ProductRequest, RequestItem
+from widget_server.product_requests.states import APPROVED, DENIED, EXPIRED, PENDING
+
+PAGE_SIZE = 25
+
+
+def effective_status_sql(now: datetime) -> Any:
+    """SQL for the status people see: overdue pending counts as expired."""
+    return case(
+        (
+            and_(ProductRequest.status == PENDING, ProductRequest.expires_at <= now),
+            EXPIRED,
+        ),
+        else_=ProductRequest.status,
+    )
+
+
+@dataclass
+class Tally:
+    count: int = 0
+    value_minor: int = 0
+
+
+@dataclass
+class Summary:
+    """Counts and retail values per status, last 30 days and all time."""
+
+    pending: Tally = field(default_factory=Tally)
+    recent: dict[str, Tally] = field(default_factory=dict)
+    all_time: dict[str, Tally] = field(default_factory=dict)
+
+
+def summary(brand_id: int) -> Summary:
+    """One GROUP BY over the brand's requests.
+
+    Decided requests count in "last 30 days" by when they were decided (an
+    overdue request not yet swept, by when it expired).
+    """
+    now = clock.now()
+    status = effective_status_sql(now)
+    decided_on = func.coalesce(ProductRequest.decided_at, ProductRequest.expires_at)
+    recent = decided_on >= now - timedelta(days=30)
+    rows = session.execute(
+        select(
+            status.label("status"),
+            func.count(),
+            func.coalesce(func.sum(ProductRequest.total_minor), 0),
+            func.coalesce(func.sum(case((recent, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((recent, ProductRequest.total_minor), else_=0)), 0),
+        )
+        .where(ProductRequest.brand_id == brand_id)
+        .group_by(status)
+    ).all()
+    result = Summary()
+    for key in (APPROVED, DENIED, EXPIRED):
+        result.recent[key], result.all_time[key] = Tally(), Tally()
+    for key, count, value, recent_count, recent_value in rows:
+        if key == PENDING:
+            result.pending = Tally(count, int(value))
+        else:
+            result.all_time[key] = Tally(count, int(value))
+            result.recent[key] = Tally(int(recent_count), int(recent_value))
+    return result
+
+
+def _with_details(query: Select) -> Select:
+    return query.options(
+        selectinload(ProductRequest.items),
+        selectinload(ProductRequest.influencer).selectinload(Influencer.handles),
+    )
+
+
+@dataclass
+class Page:
+    """One keyset page of requests and the cursor of the next one."""
+
+    requests: list[ProductRequest]
+    next_cursor: str | None
+
+
+def encode_cursor(request: ProductRequest) -> str:
+    return f"{request.submitted_at.isoformat()}~{request.id}"
+
+
+def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    """``None`` for a missing or malformed cursor (then the first page is shown)."""
+    if not cursor:
+        return None
+    try:
+        moment, _, ident = cursor.rpartition("~")
+        return datetime.fromisoformat(moment), int(ident)
+    except ValueError:
+        return None
+
+
+def _page(query: Select, cursor: str | None, size: int = PAGE_SIZE) -> Page:
+    after = decode_cursor(cursor)
+    if after is not None:
+        moment, ident = after
+        # Spelled out rather than a row-value comparison, so the timestamp is
+        # bound through the column's own type on every database.
+        query = query.where(
+            or_(
+                ProductRequest.submitted_at < moment,
+                and_(ProductRequest.submitted_at == moment, ProductRequest.id < ident),
+            )
+        )
+    query = query.order_by(ProductRequest.submitted_at.desc(), ProductRequest.id.desc())
+    rows = list(session.scalars(_with_details(query).limit(size + 1)))
+    more = len(rows) > size
+    rows = rows[:size]
+    return Page(rows, encode_cursor(rows[-1]) if more and rows else None)
+
+
+def pending_page(brand_id: int, cursor: str | None) -> Page:
+    """Pending requests that have not run out, newest first."""
+    query = select(ProductRequest).where(
+        ProductRequest.brand_id == brand_id,
+        ProductRequest.status == PENDING,
+        ProductRequest.expires_at > clock.now(),
+    )
+    return _page(query, cursor)
+
+
+@dataclass
+class TrackRecord:
+    requests: int = 0
+    approved: int = 0
+
+
+def track_records(brand_id: int, influencer_ids: set[int]) -> dict[int, TrackRecord]:
+    """Each influencer's history at this brand, in one aggregate query."""
+    if not influencer_ids:
+        return {}
+    rows = session.execute(
+        select(
+            ProductRequest.influencer_id,
+            func.count(),
+            func.sum(case((ProductRequest.status == APPROVED, 1), else_=0)),
+        )
+        .where(
+            ProductRequest.brand_id == brand_id,
+            ProductRequest.influencer_id.in_(influencer_ids),
+        )
+        .group_by(ProductRequest.influencer_id)
+    ).all()
+    return {ident: TrackRecord(count, int(approved or 0)) for ident, count, approved in rows}
+
+
+@dataclass
+class ArchiveQuery:
+    """The archive's filters, already checked."""
+
+    status: str | None = None
+    start: date | None = None
+    end: date | None = None
+    influencer: str | None = None
+    product: str | None = None
+    q: str | None = None
+
+
+def _like(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def archive_select(brand_id: int, filters: ArchiveQuery) -> Select:
+    """Every decided request of the brand that matches ``filters``."""
+    now = clock.now()
+    status = effective_status_sql(now)
+    query = (
+        select(ProductRequest)
+        .join(ProductRequest.influencer)
+        .where(ProductRequest.brand_id == brand_id, status != PENDING)
+    )
+    if filters.status:
+        query = query.where(status == filters.status)
+    if filters.start:
+        start = datetime.combine(filters.start, time.min, tzinfo=now.tzinfo)
+        query = query.where(ProductRequest.submitted_at >= start)
+    if filters.end:
+        end = datetime.combine(filters.end + timedelta(days=1), time.min, tzinfo=now.tzinfo)
+        query = query.where(ProductRequest.submitted_at < end)
+
+    def person(text: str) -> Any:
+        pattern = _like(text)
+        return or_(
+            func.lower(Influencer.name).like(pattern, escape="\\"),
+            func.lower(Influencer.email).like(pattern, escape="\\"),
+        )
+
+    def item(text: str) -> Any:
+        pattern = _like(text)
+        return exists().where(
+            RequestItem.request_id == ProductRequest.id,
+            or_(
+                func.lower(RequestItem.product_title).like(pattern, escape="\\"),
+                func.lower(RequestItem.product_handle).like(pattern, escape="\\"),
+            ),
+        )
+
+    if filters.influencer:
+        query = query.where(person(filters.influencer))
+    if filters.product:
+        query = query.where(item(filters.product))
+    if filters.q:
+        query = query.where(or_(person(filters.q), item(filters.q)))
+    return query
+
+
+def archive_page(brand_id: int, filters: ArchiveQuery, cursor: str | None) -> Page:
+    return _page(archive_select(brand_id, filters), cursor)
+
+
+def archive_rows(brand_id: int, filters: ArchiveQuery, chunk: int = 500) -> Any:
+    """Every matching request, in keyset chunks (for the CSV export)."""
+    cursor = None
+    while True:
+        page = _page(archive_select(brand_id, filters), cursor, size=chunk)
+        yield from page.requests
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor

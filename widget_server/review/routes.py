@@ -1,0 +1,280 @@
+"""URL table and thin views of the review pages (server-rendered, no JavaScript needed)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from widget_server import clock
+from widget_server.db import session
+from widget_server.money import format_minor, to_decimal_string
+from widget_server.product_requests import emails, states
+from widget_server.product_requests.models import ProductRequest, RequestEvent
+from widget_server.ratelimit import limiter
+from widget_server.review import queries
+from widget_server.review.auth import (
+    authenticate,
+    get_request_or_404,
+    load_user,
+    login_required,
+    sign_in,
+    sign_out,
+)
+from widget_server.review.forms import ActionForm, ArchiveFilter, DenyForm, EmailForm, LoginForm
+
+bp = Blueprint(
+    "review",
+    __name__,
+    url_prefix="/review",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
+csrf = CSRFProtect()
+
+
+@bp.before_request
+def before() -> None:
+    """Every review request: CSRF on POSTs, then who is signed in."""
+    if request.method == "POST":
+        csrf.protect()
+    load_user()
+
+
+@bp.context_processor
+def template_helpers() -> dict[str, object]:
+    return {"now": clock.now, "effective_status": states.effective_status}
+
+
+def _safe_next(target: str | None, default: str) -> str:
+    # Only our own pages: never an absolute or protocol-relative URL.
+    if target and target.startswith("/review") and not target.startswith("//"):
+        return target
+    return default
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10/minute", methods=["POST"])
+def login() -> Response | str:
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data or "", form.password.data or "")
+        if user is not None:
+            sign_in(user)
+            return redirect(_safe_next(request.args.get("next"), url_for("review.index")))
+        flash("That email and password do not match.", "error")
+    return render_template("review/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    sign_out()
+    flash("You are signed out.", "info")
+    return redirect(url_for("review.login"))
+
+
+@bp.get("/")
+@login_required
+def index() -> str:
+    page = queries.pending_page(g.brand.id, request.args.get("after"))
+    records = queries.track_records(g.brand.id, {r.influencer_id for r in page.requests})
+    return render_template(
+        "review/index.html",
+        summary=queries.summary(g.brand.id),
+        page=page,
+        records=records,
+        deny_form=DenyForm(),
+        action_form=ActionForm(),
+    )
+
+
+def _archive_filters() -> tuple[ArchiveFilter, queries.ArchiveQuery]:
+    form = ArchiveFilter(request.args)
+    form.validate()
+
+    def day(value: str | None) -> date | None:
+        try:
+            return date.fromisoformat(value) if value else None
+        except ValueError:
+            return None
+
+    filters = queries.ArchiveQuery(
+        status=form.status.data if form.status.data in states.STATUSES else None,
+        start=day(form.start.data),
+        end=day(form.end.data),
+        influencer=(form.influencer.data or "").strip() or None,
+        product=(form.product.data or "").strip() or None,
+        q=(form.q.data or "").strip() or None,
+    )
+    return form, filters
+
+
+@bp.get("/archive")
+@login_required
+def archive() -> str:
+    form, filters = _archive_filters()
+    page = queries.archive_page(g.brand.id, filters, request.args.get("after"))
+    args = {k: v for k, v in request.args.items() if k != "after" and v}
+    return render_template("review/archive.html", form=form, page=page, args=args)
+
+
+_CSV_COLUMNS = [
+    "id", "status", "submitted_at", "decided_at", "influencer", "email", "country",
+    "items", "total", "currency", "content_types", "platforms", "publish_on",
+]  # fmt: skip
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    # A cell starting with = + - @ would run as a formula in a spreadsheet.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _csv_lines(rows: Iterator[ProductRequest]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def flush() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    writer.writerow(_CSV_COLUMNS)
+    yield flush()
+    now = clock.now()
+    for r in rows:
+        items = "; ".join(f"{i.product_title} ({i.variant_title}) x{i.quantity}" for i in r.items)
+        writer.writerow(
+            _cell(value)
+            for value in (
+                r.id,
+                states.effective_status(r, now),
+                r.submitted_at.isoformat(),
+                r.decided_at.isoformat() if r.decided_at else "",
+                r.influencer.name,
+                r.influencer.email,
+                r.influencer.country,
+                items,
+                to_decimal_string(r.total_minor, r.currency),
+                r.currency,
+                " ".join(r.proposal.get("content_types", [])),
+                " ".join(r.proposal.get("platforms", [])),
+                r.proposal.get("publish_on", ""),
+            )
+        )
+        yield flush()
+
+
+@bp.get("/archive.csv")
+@login_required
+def archive_csv() -> Response:
+    _form, filters = _archive_filters()
+    rows = queries.archive_rows(g.brand.id, filters)
+    filename = f"{g.brand.slug}-requests-{clock.now():%Y%m%d}.csv"
+    return Response(
+        stream_with_context(_csv_lines(rows)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/requests/<int:request_id>")
+@login_required
+def detail(request_id: int) -> str:
+    product_request = get_request_or_404(request_id)
+    record = queries.track_records(g.brand.id, {product_request.influencer_id})
+    return render_template(
+        "review/detail.html",
+        r=product_request,
+        record=record.get(product_request.influencer_id),
+        deny_form=DenyForm(),
+        action_form=ActionForm(),
+        email_form=EmailForm(),
+    )
+
+
+def _decide(request_id: int, target: str, note: str | None, done: str) -> Response:
+    product_request = get_request_or_404(request_id)
+    try:
+        states.transition(product_request.id, target, actor=g.user.email, note=note)
+    except states.TransitionRefused as exc:
+        flash(exc.description or "This request cannot be changed now.", "error")
+    else:
+        flash(done.format(name=product_request.influencer.name), "success")
+    return redirect(
+        _safe_next(request.form.get("next"), url_for("review.detail", request_id=request_id))
+    )
+
+
+@bp.post("/requests/<int:request_id>/approve")
+@login_required
+def approve(request_id: int) -> Response:
+    return _decide(request_id, states.APPROVED, None, "Approved. We emailed {name}.")
+
+
+@bp.post("/requests/<int:request_id>/deny")
+@login_required
+def deny(request_id: int) -> Response:
+    form = DenyForm()
+    if not form.validate():
+        abort(400, "The reason is not one of the choices, or the note is too long.")
+    return _decide(request_id, states.DENIED, form.note(), "Denied. We emailed {name}.")
+
+
+@bp.post("/requests/<int:request_id>/email")
+@login_required
+def email(request_id: int) -> Response:
+    product_request = get_request_or_404(request_id)
+    form = EmailForm()
+    if not form.validate():
+        flash("Write a message of at most 5,000 characters.", "error")
+    else:
+        message = (form.message.data or "").strip()
+        emails.brand_message(product_request, message, sender=g.user.email)
+        session.add(
+            RequestEvent(
+                request_id=product_request.id, kind="emailed", actor=g.user.email, note=message
+            )
+        )
+        flash(f"Email to {product_request.influencer.name} is on its way.", "success")
+    return redirect(url_for("review.detail", request_id=request_id))
+
+
+@bp.errorhandler(HTTPException)
+def error_page(exc: HTTPException) -> tuple[str, int]:
+    """Errors on these pages are pages too (the JSON shape is for the API)."""
+    return render_template("review/error.html", error=exc), exc.code or 500
+
+
+def init_app(app: Flask) -> None:
+    """Register the pages, CSRF and the session cookie settings."""
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # the JSON API uses bearer tokens
+    app.config.update(
+        SESSION_COOKIE_NAME="dots_review",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=str(app.config.get("PUBLIC_URL", "")).startswith("https://"),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+    )
+    csrf.init_app(app)
+    app.jinja_env.filters["money"] = format_minor
+    app.register_blueprint(bp)
