@@ -1,0 +1,131 @@
+"""A live stack for browser tests and the benchmark: widget server + demo store.
+
+Both run as real HTTP servers on loopback (free ports), in threads of the test
+process, on a fresh SQLite database seeded through the real services.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from itertools import count
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.serving import BaseWSGIServer, make_server
+
+import demo_store
+from widget_server import create_app
+from widget_server.brands.services import add_brand_user, create_brand, find_brand
+from widget_server.catalog.sync import sync_catalog
+from widget_server.db import engine, session
+from widget_server.influencers.models import InfluencerLink
+from widget_server.influencers.services import (
+    create_influencer,
+    issue_link,
+    link_url,
+    revoke_link,
+)
+from widget_server.migrate import upgrade
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+BRAND = "demo"
+BRAND_USER = ("team@northwind.example", "northwind-review-1")
+
+
+def _serve(app: Flask) -> tuple[BaseWSGIServer, str]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
+@dataclass
+class Stack:
+    """The running servers and helpers to make influencers and links."""
+
+    widget_app: Flask
+    widget_url: str
+    store_url: str
+    servers: list[BaseWSGIServer] = field(default_factory=list)
+    _seq: count = field(default_factory=lambda: count(1))
+
+    def influencer_link(
+        self, path: str = "/", ttl: str = "30d", **fields: object
+    ) -> tuple[str, int]:
+        """A new influencer and a link to ``path`` of the store: ``(url, link_id)``."""
+        n = next(self._seq)
+        data = {
+            "name": f"Creator {n}",
+            "email": f"creator{n}@e2e.example",
+            "country": "PT",
+            "handles": [
+                {"platform": "instagram", "handle": f"creator{n}", "followers": 48200},
+                {"platform": "tiktok", "handle": f"creator{n}", "followers": 125000},
+            ],
+            **fields,
+        }
+        with self.widget_app.app_context():
+            influencer = create_influencer(data)
+            brand = find_brand(BRAND)
+            link = issue_link(brand, influencer, f"{self.store_url}{path}", ttl)
+            session.commit()
+            return link_url(link), link.id
+
+    def revoke(self, link_id: int) -> None:
+        with self.widget_app.app_context():
+            revoke_link(session.get(InfluencerLink, link_id))
+            session.commit()
+
+    def stop(self) -> None:
+        for server in self.servers:
+            server.shutdown()
+        with self.widget_app.app_context():
+            engine().dispose()
+
+
+def start_stack(workdir: Path, product_count: int = 24) -> Stack:
+    """Start both servers, seed the brand and sync the store's catalog."""
+    widget_app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{workdir / 'e2e.sqlite3'}",
+            "SECRET_KEY": "e2e-secret",
+            "INSTANCE_PATH": str(workdir / "instance"),
+            "TESTING": True,
+            # Browser tests load pages far faster than people; limits have API tests.
+            "RATELIMIT_ENABLED": False,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        }
+    )
+    widget_server, widget_url = _serve(widget_app)
+    widget_app.config["PUBLIC_URL"] = widget_url
+    store_app = demo_store.create_app(
+        {
+            "DEMO_STORE_WIDGET_URL": widget_url,
+            "DEMO_STORE_BRAND": BRAND,
+            "DEMO_STORE_PRODUCT_COUNT": product_count,
+        }
+    )
+    store_server, store_url = _serve(store_app)
+    with widget_app.app_context():
+        upgrade()
+        brand = create_brand(
+            {
+                "slug": BRAND,
+                "name": "Northwind Supply",
+                "allowed_origins": [store_url],
+                "notify_email": "requests@northwind.example",
+                "max_items": 3,
+                "max_value": "400.00",
+            }
+        )
+        add_brand_user(brand, *BRAND_USER)
+        sync_catalog(brand, f"{store_url}/products.json")
+        session.commit()
+    return Stack(widget_app, widget_url, store_url, [widget_server, store_server])
