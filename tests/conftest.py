@@ -81,16 +81,45 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     return url
 
 
-@pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    """The app, on empty tables."""
-    app = make_test_app(database_url, tmp_path / "instance")
-    yield app
+def empty_tables(app: Flask) -> None:
+    """Delete every row, children first, and close the app's connections."""
     with app.app_context():
         with engine().begin() as connection:
             for table in reversed(Base.metadata.sorted_tables):
                 connection.execute(delete(table))
         engine().dispose()
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The app, on empty tables."""
+    app = make_test_app(database_url, tmp_path / "instance")
+    yield app
+    empty_tables(app)
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The PostgreSQL test database, migrated (for tests that need PostgreSQL itself).
+
+    Skipped, and listed as skipped, without ``DOTS_TEST_DATABASE_URL``; CI
+    sets it and ``DOTS_TEST_REQUIRE_POSTGRES=1``, so there it always runs.
+    """
+    if not POSTGRES_URL:
+        pytest.skip("needs PostgreSQL: set DOTS_TEST_DATABASE_URL (CI does)")
+    app = make_test_app(POSTGRES_URL, tmp_path_factory.mktemp("pg"))
+    with app.app_context():
+        upgrade()
+        engine().dispose()
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def pg_app(postgres_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """An app on PostgreSQL, on empty tables, without rate limits (load tests)."""
+    app = make_test_app(postgres_url, tmp_path / "instance", RATELIMIT_ENABLED=False)
+    yield app
+    empty_tables(app)
 
 
 @pytest.fixture

@@ -6,17 +6,21 @@ process, on a fresh SQLite database seeded through the real services.
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import select
 from werkzeug.serving import BaseWSGIServer, make_server
 
 import demo_store
+from tests.factories import request_body
 from widget_server import create_app
 from widget_server.brands.services import add_brand_user, create_brand, find_brand
+from widget_server.catalog.models import Product, Variant
 from widget_server.catalog.sync import sync_catalog
 from widget_server.db import engine, session
 from widget_server.influencers.models import InfluencerLink
@@ -27,6 +31,8 @@ from widget_server.influencers.services import (
     revoke_link,
 )
 from widget_server.migrate import upgrade
+from widget_server.product_requests.schemas import RequestIn
+from widget_server.product_requests.services import create_request
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -77,6 +83,34 @@ class Stack:
             link = issue_link(brand, influencer, f"{self.store_url}{path}", ttl)
             session.commit()
             return link_url(link), link.id
+
+    def submit_request(self, link_id: int, handles: list[str], **changes: object) -> int:
+        """A pending request through link ``link_id`` for products ``handles``; its id.
+
+        One of each product's first available variant. The body (see
+        ``tests.factories.request_body``; ``changes`` replace its keys) is
+        checked by the API's own schema, then stored by the real service.
+        """
+        with self.widget_app.app_context():
+            link = session.get(InfluencerLink, link_id)
+            variants = [
+                session.scalars(
+                    select(Variant)
+                    .join(Variant.product)
+                    .where(
+                        Product.brand_id == link.brand_id,
+                        Product.handle == handle,
+                        Variant.available.is_(True),
+                    )
+                    .order_by(Variant.position)
+                ).first()
+                for handle in handles
+            ]
+            body = request_body(link.brand, variants, **changes)
+            data = RequestIn().load(json.loads(json.dumps(body, default=str)))
+            request, _ = create_request(link, data)
+            session.commit()
+            return request.id
 
     def revoke(self, link_id: int) -> None:
         with self.widget_app.app_context():
