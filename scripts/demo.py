@@ -107,7 +107,7 @@ def main() -> None:
     app = prepare(widget)
     children = [
         subprocess.Popen(
-            [sys.executable, "-m", "widget_server", "run", "--port", str(args.widget_port)],
+            [sys.executable, "-m", "widget_server", "serve", "--port", str(args.widget_port)],
             env=env,
         ),
         subprocess.Popen(

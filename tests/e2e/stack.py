@@ -20,6 +20,7 @@ import demo_store
 from tests.factories import request_body
 from widget_server import create_app
 from widget_server.brands.services import add_brand_user, create_brand, find_brand
+from widget_server.catalog.models import Product
 from widget_server.catalog.models import Product, Variant
 from widget_server.catalog.sync import sync_catalog
 from widget_server.db import engine, session
@@ -31,6 +32,9 @@ from widget_server.influencers.services import (
     revoke_link,
 )
 from widget_server.migrate import upgrade
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 from widget_server.product_requests.schemas import RequestIn
 from widget_server.product_requests.services import create_request
 
@@ -117,9 +121,20 @@ class Stack:
             revoke_link(session.get(InfluencerLink, link_id))
             session.commit()
 
+    def catalog(self) -> dict[str, str]:
+        """The brand's synced catalog: ``{handle: title}`` of its active products."""
+        with self.widget_app.app_context():
+            rows = session.execute(
+                select(Product.handle, Product.title).where(
+                    Product.brand_id == find_brand(BRAND).id, Product.active
+                )
+            )
+            return dict(rows.tuples())
+
     def stop(self) -> None:
         for server in self.servers:
             server.shutdown()
+            server.server_close()
         with self.widget_app.app_context():
             engine().dispose()
 
@@ -163,3 +178,27 @@ def start_stack(workdir: Path, product_count: int = 24) -> Stack:
         sync_catalog(brand, f"{store_url}/products.json")
         session.commit()
     return Stack(widget_app, widget_url, store_url, [widget_server, store_server])
+
+
+# Reading the overlay from a page (tests and the benchmark). The overlay's host
+# is <dots-overlay> with an open shadow root; a dot is hidden when its image is
+# not rendered, and has class "off" while its image is off screen.
+DOT_HANDLES_JS = """() => {
+  const host = document.querySelector("dots-overlay");
+  if (!host) return null;
+  return [...host.shadowRoot.querySelectorAll("button.dot:not([hidden])")]
+    .map((dot) => dot.dataset.handle).sort();
+}"""
+
+
+def dot_handles(page: Page) -> list[str] | None:
+    """Handles of the page's rendered dots, sorted; None without an overlay."""
+    return page.evaluate(DOT_HANDLES_JS)
+
+
+def wait_for_dots(page: Page, count: int) -> None:
+    """Wait until exactly ``count`` dots are rendered."""
+    page.wait_for_function(
+        f"n => {{ const h = ({DOT_HANDLES_JS})(); return h !== null && h.length === n; }}",
+        arg=count,
+    )

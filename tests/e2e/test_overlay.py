@@ -1,0 +1,281 @@
+"""The overlay in a real browser: shoppers, the influencer's link and request, dead links.
+
+Store pages other than the home grid (client-side routing, infinite scroll,
+other markup, hostile CSS, strict CSP) are in ``test_overlay_pages.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, Request, Route, expect
+from sqlalchemy import select
+
+from tests.e2e.stack import BRAND, Stack, dot_handles, wait_for_dots
+from widget_server.catalog.models import Product, Variant
+from widget_server.db import session
+from widget_server.product_requests.models import ProductRequest
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+TOKEN_KEY = f"dots:{BRAND}"
+DOTS = "dots-overlay button.dot"  # Playwright's CSS pierces open shadow roots
+PANEL = "dots-overlay iframe"
+SNIPPET_BUDGET = 400
+
+
+def token_of(link: str) -> str:
+    return unquote(link.rsplit("dots=", 1)[1])
+
+
+def stored_token(page: Page) -> str | None:
+    return page.evaluate("key => localStorage.getItem(key)", TOKEN_KEY)
+
+
+def record_widget_requests(page: Page, stack: Stack) -> list[Request]:
+    """Every request the page makes to the widget host, from now on."""
+    seen: list[Request] = []
+    page.on("request", lambda r: seen.append(r) if r.url.startswith(stack.widget_url) else None)
+    return seen
+
+
+def paths(requests: list[Request]) -> list[str]:
+    return [f"{r.method} {urlsplit(r.url).path}" for r in requests]
+
+
+# --- Shoppers -----------------------------------------------------------------------------
+
+
+def readme_snippet() -> str:
+    """The inline snippet of README.md's "Installing the widget" section."""
+    match = re.search(r"<script>\(function\(b,h\).*?</script>", README.read_text("utf-8"))
+    assert match, "README.md lost its inline snippet"
+    return match.group(0)
+
+
+def install_snippet(context: BrowserContext, stack: Stack, path: str) -> None:
+    """Serve the store's home page at ``path`` with the inline snippet instead of the tag."""
+    snippet = (
+        readme_snippet()
+        .replace("your-slug", BRAND)
+        .replace("https://WIDGET_HOST", stack.widget_url)
+    )
+
+    def handle(route: Route) -> None:
+        home = route.fetch(url=f"{stack.store_url}/")
+        html, tags = re.subn(
+            r'<script async src="[^"]+/v1/dots\.js"[^>]*></script>', "", home.text()
+        )
+        assert tags == 1, "the store's page lost its widget tag"
+        route.fulfill(response=home, body=html.replace("</head>", snippet + "</head>"))
+
+    context.route(f"{stack.store_url}{path}", handle)
+
+
+def test_readme_snippet_fits_its_budget() -> None:
+    assert len(readme_snippet().encode("utf-8")) <= SNIPPET_BUDGET
+
+
+@pytest.mark.parametrize(
+    ("install", "expected"),
+    [("tag", ["GET /v1/dots.js"]), ("snippet", [])],
+    ids=["script-tag", "inline-snippet"],
+)
+def test_shopper_gets_nothing(
+    stack: Stack, context: BrowserContext, page: Page, install: str, expected: list[str]
+) -> None:
+    """No token: one loader request (none with the snippet), no overlay, no global, no DOM change."""
+    path = "/snippet-shop" if install == "snippet" else "/"
+    if install == "snippet":
+        install_snippet(context, stack, path)
+    requests = record_widget_requests(page, stack)
+    page.goto(f"{stack.store_url}{path}", wait_until="networkidle")
+    assert paths(requests) == expected
+    assert page.locator("dots-overlay").count() == 0
+    assert page.evaluate("'__dots' in window") is False
+    assert stored_token(page) is None
+    with_widget = page.evaluate("[document.documentElement.outerHTML, Object.keys(window)]")
+
+    # The same page with the widget host unreachable is the page without the loader.
+    page.route(f"{stack.widget_url}/**", lambda route: route.abort())
+    page.reload(wait_until="networkidle")
+    without_widget = page.evaluate("[document.documentElement.outerHTML, Object.keys(window)]")
+    assert with_widget == without_widget
+
+
+def test_inline_snippet_loads_the_loader_for_an_influencer(
+    stack: Stack, context: BrowserContext, page: Page
+) -> None:
+    install_snippet(context, stack, "/snippet-shop")
+    link, _ = stack.influencer_link("/snippet-shop")
+    requests = record_widget_requests(page, stack)
+    page.goto(link)
+    wait_for_dots(page, len(stack.catalog()))
+    assert "GET /v1/dots.js" in paths(requests)
+    assert stored_token(page) == token_of(link)
+
+
+# --- The influencer's link and request ----------------------------------------------------
+
+
+def pick_variant(stack: Stack, handle: str) -> Variant:
+    """An available variant other than the one the panel preselects: the dearest, last."""
+    with stack.widget_app.app_context():
+        product = session.scalars(select(Product).where(Product.handle == handle)).one()
+        available = [v for v in product.variants if v.available]
+        choice = max(reversed(available), key=lambda v: v.price_minor)
+        assert choice is not available[0], "pick a product with several variants"
+        session.expunge_all()
+        return choice
+
+
+def test_influencer_link_dots_request_and_status(stack: Stack, page: Page) -> None:
+    catalog = stack.catalog()
+    link, link_id = stack.influencer_link("/#top")
+    page.goto(link)
+
+    # The token leaves the URL (other fragment content stays) for brand-scoped storage.
+    wait_for_dots(page, len(catalog))
+    assert page.url == f"{stack.store_url}/#top"
+    assert stored_token(page) == token_of(link)
+    # A dot on every product of the catalog, including the one whose card shows a
+    # placeholder instead of an image: it is a catalog product like any other.
+    assert dot_handles(page) == sorted(catalog)
+    assert page.locator(".card-placeholder").count() == 1
+    expect(page.get_by_role("button", name="Request Gift Card Sleeve", exact=True)).to_be_attached()
+
+    handle, title = "harbour-rain-jacket", catalog["harbour-rain-jacket"]
+    variant = pick_variant(stack, handle)
+    page.locator(
+        ".card", has=page.locator(f'a[href="/products/{handle}"]')
+    ).scroll_into_view_if_needed()
+    page.get_by_role("button", name=f"Request {title}", exact=True).click()
+
+    panel = page.frame_locator(PANEL)
+    expect(panel.locator("#bag-list li")).to_have_count(1)
+    size, colour = variant.option_values
+    panel.get_by_label("Size", exact=True).select_option(size)
+    # Colours that are sold out in the chosen size are offered but disabled.
+    with stack.widget_app.app_context():
+        product = session.scalars(select(Product).where(Product.handle == handle)).one()
+        sold_out = sorted(v.option_values[1] for v in product.variants
+                          if v.option_values[0] == size and not v.available)  # fmt: skip
+    colours = panel.get_by_label("Colour", exact=True)
+    assert sorted(colours.locator("option[disabled]").evaluate_all(
+        "options => options.map(o => o.value)")) == sold_out  # fmt: skip
+    colours.select_option(colour)
+    expect(panel.locator("#bag-list .line-unit")).to_contain_text(
+        f"${variant.price_minor // 100}.{variant.price_minor % 100:02d}"
+    )
+
+    panel.locator("label[for=content-type-reel]").click()
+    panel.locator("label[for=platform-instagram]").click()
+    panel.get_by_label("Planned publish date").fill((date.today() + timedelta(days=14)).isoformat())
+    panel.get_by_label("How would you like to collaborate?").fill("A rainy-day reel, two looks.")
+    panel.get_by_label("Link 1").fill("https://instagram.com/creator")
+    panel.get_by_label("Full name").fill("Ana Lima")
+    panel.get_by_label("Address", exact=True).fill("Rua Augusta 100")
+    panel.get_by_label("City").fill("Lisboa")
+    panel.get_by_label("Postal code").fill("1100-053")
+    panel.get_by_label("Country code").fill("PT")
+    panel.get_by_role("button", name="Send request").click()
+    expect(panel.get_by_role("heading", name="Request sent")).to_be_visible()
+    dot = page.locator(f'{DOTS}[data-handle="{handle}"]')
+    expect(dot).to_have_accessible_name(f"Requested: {title}")
+
+    page.reload()
+    wait_for_dots(page, len(catalog))
+    expect(dot).to_have_accessible_name(f"Requested: {title}")
+    expect(dot).to_have_attribute("data-status", "pending")
+    expect(page.locator(f"{DOTS}[data-status=pending]")).to_have_count(1)
+
+    with stack.widget_app.app_context():
+        request = session.scalars(
+            select(ProductRequest).where(ProductRequest.link_id == link_id)
+        ).one()
+        [item] = request.items
+        stored = session.get(Variant, item.variant_id)
+        assert (item.product_handle, item.product_title) == (handle, title)
+        assert stored.option_values == [size, colour]
+        assert item.quantity == 1
+        assert item.unit_price_minor == stored.price_minor == variant.price_minor
+        assert request.total_minor == variant.price_minor
+        assert request.status == "pending"
+        assert [event.kind for event in request.events] == ["submitted"]
+        assert request.proposal["content_types"] == ["reel"]
+        assert request.proposal["platforms"] == ["instagram"]
+        assert request.shipping_address["city"] == "Lisboa"
+        assert request.shipping_address["country"] == "PT"
+
+
+@pytest.mark.parametrize("opener", ["dot", "launcher"])
+def test_dots_are_accessible_and_the_dialog_returns_focus(
+    stack: Stack, page: Page, opener: str
+) -> None:
+    catalog = stack.catalog()
+    link, _ = stack.influencer_link("/")
+    page.goto(link)
+    wait_for_dots(page, len(catalog))
+
+    dots = page.locator(DOTS)
+    names = dots.evaluate_all("dots => dots.map(d => [d.tagName, d.getAttribute('aria-label')])")
+    assert sorted(names) == sorted(["BUTTON", f"Request {t}"] for t in catalog.values())
+    on_screen = page.locator(f"{DOTS}:not([hidden]):not(.off)")
+    expect(on_screen.first).to_be_visible()
+    for box in (on_screen.nth(i).bounding_box() for i in range(on_screen.count())):
+        assert box and box["width"] >= 44 and box["height"] >= 44, box
+
+    launcher = page.locator("dots-overlay button.launcher")
+    expect(launcher).to_contain_text("My requests")
+    if opener == "dot":
+        target = page.locator(
+            f'{DOTS}[data-handle="{on_screen.first.get_attribute("data-handle")}"]'
+        )
+    else:
+        target = launcher
+    target.click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("iframe")).to_be_focused()
+    heading = "Your picks" if opener == "dot" else "My requests"
+    expect(page.frame_locator(PANEL).get_by_role("heading", name=heading)).to_be_visible()
+
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(target).to_be_focused()
+
+
+# --- Links that no longer work ------------------------------------------------------------
+
+
+def tamper(link: str) -> str:
+    """Change one character of the token's signature (not the last: it has spare bits)."""
+    head, signature = link.rsplit(".", 1)
+    return f"{head}.{'B' if signature[0] == 'A' else 'A'}{signature[1:]}"
+
+
+@pytest.mark.parametrize("how", ["tampered", "revoked"])
+def test_dead_link_shows_nothing_and_clears_the_key(stack: Stack, page: Page, how: str) -> None:
+    link, link_id = stack.influencer_link("/")
+    if how == "revoked":
+        page.goto(link)
+        wait_for_dots(page, len(stack.catalog()))
+        assert stored_token(page) == token_of(link)
+        stack.revoke(link_id)
+    requests = record_widget_requests(page, stack)
+    with page.expect_response(
+        lambda r: r.url == f"{stack.widget_url}/v1/session" and r.request.method == "POST"
+    ) as session_:
+        if how == "revoked":
+            page.reload()  # the fragment is long gone: the token comes from storage
+        else:
+            page.goto(tamper(link))
+    assert session_.value.status == 401
+    page.wait_for_function("key => localStorage.getItem(key) === null", arg=TOKEN_KEY)
+    page.wait_for_load_state("networkidle")
+    assert page.url == f"{stack.store_url}/"
+    assert page.locator("dots-overlay").count() == 0
+    assert not [p for p in paths(requests) if "catalog" in p or "requests" in p]
