@@ -10,13 +10,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
 from tqdm import tqdm
 
+from tests.databases import reset_postgres
 from widget_server import clock, create_app
 from widget_server.brands.services import add_brand_user, create_brand
 from widget_server.catalog.models import Product, Variant
-from widget_server.db import engine, make_engine, session
+from widget_server.db import engine, session
 from widget_server.influencers.models import Influencer, SocialHandle
 from widget_server.migrate import upgrade
 from widget_server.product_requests.expiry import sweep
@@ -114,15 +115,6 @@ def seed(total: int, pending_due: int) -> int:
         session.execute(insert(RequestEvent), events)
         session.commit()
     return brand.id
-
-
-def reset_postgres(url: str) -> None:
-    """Start the PostgreSQL benchmark from an empty schema."""
-    pg = make_engine(url)
-    with pg.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    pg.dispose()
 
 
 def run(database_url: str | None = None, total: int = 100_000, due: int = 10_000) -> dict:

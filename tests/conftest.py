@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import delete, text
+from sqlalchemy import delete
 
+from tests.databases import reset_postgres
 from widget_server import clock, create_app
-from widget_server.db import engine, make_engine
+from widget_server.db import engine
 from widget_server.migrate import upgrade
 from widget_server.models import Base
 
@@ -38,15 +39,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if POSTGRES_URL or os.environ.get("DOTS_TEST_REQUIRE_POSTGRES") != "1":
         return
     raise pytest.UsageError("DOTS_TEST_REQUIRE_POSTGRES=1 but DOTS_TEST_DATABASE_URL is not set")
-
-
-def reset_postgres(url: str) -> None:
-    """Drop everything in the test database's public schema."""
-    pg = make_engine(url)
-    with pg.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    pg.dispose()
 
 
 def make_test_app(database_url: str, instance: Path, **overrides: object) -> Flask:

@@ -47,6 +47,19 @@ def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
+#: The ``--json`` flag of every listing command.
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+
+
+def echo_rows(rows: list[dict[str, Any]], as_json: bool, line: Callable[[dict], str]) -> None:
+    """Print a listing: as JSON, or one ``line(row)`` per row."""
+    if as_json:
+        echo_json(rows)
+        return
+    for row in rows:
+        click.echo(line(row))
+
+
 def init_app(app: Flask) -> None:
     """Attach every feature's command group to ``app.cli``."""
     from widget_server.brands.cli import brand_group

@@ -11,6 +11,7 @@ import threading
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask
 from sqlalchemy import select
@@ -20,7 +21,6 @@ import demo_store
 from tests.factories import request_body
 from widget_server import create_app
 from widget_server.brands.services import add_brand_user, create_brand, find_brand
-from widget_server.catalog.models import Product
 from widget_server.catalog.models import Product, Variant
 from widget_server.catalog.sync import sync_catalog
 from widget_server.db import engine, session
@@ -32,11 +32,11 @@ from widget_server.influencers.services import (
     revoke_link,
 )
 from widget_server.migrate import upgrade
+from widget_server.product_requests.schemas import RequestIn
+from widget_server.product_requests.services import create_request
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
-from widget_server.product_requests.schemas import RequestIn
-from widget_server.product_requests.services import create_request
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -129,7 +129,7 @@ class Stack:
                     Product.brand_id == find_brand(BRAND).id, Product.active
                 )
             )
-            return dict(rows.tuples())
+            return {handle: title for handle, title in rows}
 
     def stop(self) -> None:
         for server in self.servers:

@@ -87,7 +87,7 @@ def test_readme_snippet_fits_its_budget() -> None:
 def test_shopper_gets_nothing(
     stack: Stack, context: BrowserContext, page: Page, install: str, expected: list[str]
 ) -> None:
-    """No token: one loader request (none with the snippet), no overlay, no global, no DOM change."""
+    """No token: one loader request (none with the snippet); no overlay, global or DOM change."""
     path = "/snippet-shop" if install == "snippet" else "/"
     if install == "snippet":
         install_snippet(context, stack, path)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from widget_server.brands.models import Brand
 from widget_server.brands.services import add_brand_user, create_brand, find_brand, update_brand
-from widget_server.cli import echo_json, unit_of_work
+from widget_server.cli import echo_rows, json_option, unit_of_work
 from widget_server.db import session
 from widget_server.money import format_minor
 
@@ -77,7 +77,7 @@ def update_command(slug: str, origins: tuple[str, ...], **options: Any) -> None:
 
 
 @brand_group.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 def list_command(as_json: bool) -> None:
     """List brands."""
     brands = session.scalars(select(Brand).order_by(Brand.slug)).all()
@@ -94,14 +94,14 @@ def list_command(as_json: bool) -> None:
         }
         for b in brands
     ]
-    if as_json:
-        echo_json(rows)
-        return
-    for row in rows:
-        click.echo(
+    echo_rows(
+        rows,
+        as_json,
+        lambda row: (
             f"{row['slug']:<20} {row['name']:<24} {' '.join(row['origins'])}  "
             f"expiry {row['expiry_days']}d, max {row['max_items']} items / {row['max_value']}"
-        )
+        ),
+    )
 
 
 @brand_group.group("user")

@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from widget_server.brands.cli import load_brand
-from widget_server.cli import echo_json, unit_of_work
+from widget_server.cli import echo_rows, json_option, unit_of_work
 from widget_server.db import session
 from widget_server.influencers.models import Influencer, InfluencerLink
 from widget_server.influencers.services import (
@@ -50,7 +50,7 @@ def influencer_create_command(
 
 
 @influencer_group.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 def influencer_list_command(as_json: bool) -> None:
     """List influencers."""
     influencers = session.scalars(select(Influencer).order_by(Influencer.name)).all()
@@ -66,14 +66,14 @@ def influencer_list_command(as_json: bool) -> None:
         }
         for i in influencers
     ]
-    if as_json:
-        echo_json(rows)
-        return
-    for row in rows:
+
+    def line(row: dict) -> str:
         handles = ", ".join(
             f"{h['platform']}:@{h['handle']} ({h['followers']:,})" for h in row["handles"]
         )
-        click.echo(f"{row['name']:<24} {row['email']:<32} {row['country'] or '--'}  {handles}")
+        return f"{row['name']:<24} {row['email']:<32} {row['country'] or '--'}  {handles}"
+
+    echo_rows(rows, as_json, line)
 
 
 @click.group("link", cls=AppGroup)
@@ -105,7 +105,7 @@ def link_issue_command(
 
 @link_group.command("list")
 @click.option("--brand", "brand_slug", help="Only this brand's links.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 def link_list_command(brand_slug: str | None, as_json: bool) -> None:
     """List links with their status."""
     query = select(InfluencerLink).order_by(InfluencerLink.id)
@@ -122,14 +122,14 @@ def link_list_command(brand_slug: str | None, as_json: bool) -> None:
         }
         for link in session.scalars(query)
     ]
-    if as_json:
-        echo_json(rows)
-        return
-    for row in rows:
-        click.echo(
+    echo_rows(
+        rows,
+        as_json,
+        lambda row: (
             f"{row['id']:>5}  {row['brand']:<16} {row['influencer']:<32} {row['status']:<8} "
             f"expires {row['expires_at'][:16]}"
-        )
+        ),
+    )
 
 
 @link_group.command("revoke")

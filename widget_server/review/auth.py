@@ -39,7 +39,7 @@ def authenticate(email: str, password: str) -> BrandUser | None:
 
 
 def sign_in(user: BrandUser) -> None:
-    """Start a fresh session for ``user`` (a new session id prevents fixation)."""
+    """Start a fresh session for ``user``, dropping whatever the old one held."""
     session.clear()
     session["user_id"] = user.id
     session.permanent = True
