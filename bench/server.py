@@ -111,7 +111,8 @@ def seed(total: int, pending_due: int) -> int:
                 }
             )
         session.execute(insert(ProductRequest), rows)
-        session.execute(insert(RequestItem), items)
+        # render_nulls: a NULL claim must stay NULL (the ORM would apply the default).
+        session.execute(insert(RequestItem).execution_options(render_nulls=True), items)
         session.execute(insert(RequestEvent), events)
         session.commit()
     return brand.id

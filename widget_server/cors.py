@@ -45,8 +45,12 @@ def _origin_allowed(origin: str) -> bool:
 
 def add_cors_headers(response: Response) -> Response:
     """After-request hook: CORS headers for the brand's exact origins only."""
+    if not request.path.startswith(WIDGET_API_PREFIXES):
+        return response
+    # The answer depends on the Origin, so caches must key on it too.
+    response.vary.add("Origin")
     origin = request.headers.get("Origin")
-    if origin and request.path.startswith(WIDGET_API_PREFIXES) and _origin_allowed(origin):
+    if origin and _origin_allowed(origin):
         set_cors_headers(response, get_cors_options(None, _OPTIONS, {"origins": [origin]}))
     return response
 

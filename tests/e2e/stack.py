@@ -36,7 +36,7 @@ from widget_server.product_requests.schemas import RequestIn
 from widget_server.product_requests.services import create_request
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Page, Request
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -182,7 +182,11 @@ def start_stack(workdir: Path, product_count: int = 24) -> Stack:
 
 # Reading the overlay from a page (tests and the benchmark). The overlay's host
 # is <dots-overlay> with an open shadow root; a dot is hidden when its image is
-# not rendered, and has class "off" while its image is off screen.
+# not rendered, and has class "off" while its image is off screen. Playwright's
+# CSS selectors pierce open shadow roots.
+DOTS = "dots-overlay button.dot"
+ON_SCREEN_DOTS = f"{DOTS}:not([hidden]):not(.off)"
+PANEL_FRAME = "dots-overlay iframe"
 DOT_HANDLES_JS = """() => {
   const host = document.querySelector("dots-overlay");
   if (!host) return null;
@@ -202,3 +206,10 @@ def wait_for_dots(page: Page, count: int) -> None:
         f"n => {{ const h = ({DOT_HANDLES_JS})(); return h !== null && h.length === n; }}",
         arg=count,
     )
+
+
+def widget_requests(page: Page, widget_url: str) -> list[Request]:
+    """Every request ``page`` makes to the widget host from now on (filled as they go)."""
+    seen: list[Request] = []
+    page.on("request", lambda r: seen.append(r) if r.url.startswith(widget_url + "/") else None)
+    return seen

@@ -15,15 +15,22 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, Request, Route, expect
 from sqlalchemy import select
 
-from tests.e2e.stack import BRAND, Stack, dot_handles, wait_for_dots
+from tests.e2e.stack import (
+    BRAND,
+    DOTS,
+    ON_SCREEN_DOTS,
+    PANEL_FRAME,
+    Stack,
+    dot_handles,
+    wait_for_dots,
+    widget_requests,
+)
 from widget_server.catalog.models import Product, Variant
 from widget_server.db import session
 from widget_server.product_requests.models import ProductRequest
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 TOKEN_KEY = f"dots:{BRAND}"
-DOTS = "dots-overlay button.dot"  # Playwright's CSS pierces open shadow roots
-PANEL = "dots-overlay iframe"
 SNIPPET_BUDGET = 400
 
 
@@ -33,13 +40,6 @@ def token_of(link: str) -> str:
 
 def stored_token(page: Page) -> str | None:
     return page.evaluate("key => localStorage.getItem(key)", TOKEN_KEY)
-
-
-def record_widget_requests(page: Page, stack: Stack) -> list[Request]:
-    """Every request the page makes to the widget host, from now on."""
-    seen: list[Request] = []
-    page.on("request", lambda r: seen.append(r) if r.url.startswith(stack.widget_url) else None)
-    return seen
 
 
 def paths(requests: list[Request]) -> list[str]:
@@ -73,6 +73,10 @@ def install_snippet(context: BrowserContext, stack: Stack, path: str) -> None:
         route.fulfill(response=home, body=html.replace("</head>", snippet + "</head>"))
 
     context.route(f"{stack.store_url}{path}", handle)
+    # Chromium counts a page fulfilled by Playwright as public, and Local Network
+    # Access then blocks its requests to the loopback widget host; the real store
+    # page is on loopback itself, so it needs no such grant.
+    context.grant_permissions(["local-network-access"], origin=stack.store_url)
 
 
 def test_readme_snippet_fits_its_budget() -> None:
@@ -91,7 +95,7 @@ def test_shopper_gets_nothing(
     path = "/snippet-shop" if install == "snippet" else "/"
     if install == "snippet":
         install_snippet(context, stack, path)
-    requests = record_widget_requests(page, stack)
+    requests = widget_requests(page, stack.widget_url)
     page.goto(f"{stack.store_url}{path}", wait_until="networkidle")
     assert paths(requests) == expected
     assert page.locator("dots-overlay").count() == 0
@@ -111,7 +115,7 @@ def test_inline_snippet_loads_the_loader_for_an_influencer(
 ) -> None:
     install_snippet(context, stack, "/snippet-shop")
     link, _ = stack.influencer_link("/snippet-shop")
-    requests = record_widget_requests(page, stack)
+    requests = widget_requests(page, stack.widget_url)
     page.goto(link)
     wait_for_dots(page, len(stack.catalog()))
     assert "GET /v1/dots.js" in paths(requests)
@@ -154,7 +158,7 @@ def test_influencer_link_dots_request_and_status(stack: Stack, page: Page) -> No
     ).scroll_into_view_if_needed()
     page.get_by_role("button", name=f"Request {title}", exact=True).click()
 
-    panel = page.frame_locator(PANEL)
+    panel = page.frame_locator(PANEL_FRAME)
     expect(panel.locator("#bag-list li")).to_have_count(1)
     size, colour = variant.option_values
     panel.get_by_label("Size", exact=True).select_option(size)
@@ -223,7 +227,7 @@ def test_dots_are_accessible_and_the_dialog_returns_focus(
     dots = page.locator(DOTS)
     names = dots.evaluate_all("dots => dots.map(d => [d.tagName, d.getAttribute('aria-label')])")
     assert sorted(names) == sorted(["BUTTON", f"Request {t}"] for t in catalog.values())
-    on_screen = page.locator(f"{DOTS}:not([hidden]):not(.off)")
+    on_screen = page.locator(ON_SCREEN_DOTS)
     expect(on_screen.first).to_be_visible()
     for box in (on_screen.nth(i).bounding_box() for i in range(on_screen.count())):
         assert box and box["width"] >= 44 and box["height"] >= 44, box
@@ -241,7 +245,7 @@ def test_dots_are_accessible_and_the_dialog_returns_focus(
     expect(dialog).to_be_visible()
     expect(dialog.locator("iframe")).to_be_focused()
     heading = "Your picks" if opener == "dot" else "My requests"
-    expect(page.frame_locator(PANEL).get_by_role("heading", name=heading)).to_be_visible()
+    expect(page.frame_locator(PANEL_FRAME).get_by_role("heading", name=heading)).to_be_visible()
 
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
@@ -265,7 +269,7 @@ def test_dead_link_shows_nothing_and_clears_the_key(stack: Stack, page: Page, ho
         wait_for_dots(page, len(stack.catalog()))
         assert stored_token(page) == token_of(link)
         stack.revoke(link_id)
-    requests = record_widget_requests(page, stack)
+    requests = widget_requests(page, stack.widget_url)
     with page.expect_response(
         lambda r: r.url == f"{stack.widget_url}/v1/session" and r.request.method == "POST"
     ) as session_:

@@ -10,10 +10,8 @@ are read from the database at the time of each check, or taken as deltas.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 from uuid import uuid4
 
 import pytest
@@ -61,10 +59,12 @@ def influencer(stack: Stack, role: str, **fields: object) -> tuple[int, str, str
         return link_id, person.name, person.email
 
 
-def decide(stack: Stack, request_id: int, target: str, note: str | None = None) -> None:
-    """Approve, deny or expire a request through the state machine (as a brand user)."""
+def decide(
+    stack: Stack, request_id: int, target: str, note: str | None = None, actor: str = EMAIL
+) -> None:
+    """Approve, deny or expire a request through the state machine."""
     with stack.widget_app.app_context():
-        states.transition(request_id, target, actor=EMAIL, note=note)
+        states.transition(request_id, target, actor=actor, note=note)
         session.commit()
 
 
@@ -95,7 +95,7 @@ def db_summary(stack: Stack) -> dict[str, str]:
                 ProductRequest.total_minor,
             ).where(ProductRequest.brand_id == brand.id)
         ).all()
-    tally: dict[str, list[int]] = {key: [0, 0] for key in SUMMARY_IDS}
+    tally = dict.fromkeys(SUMMARY_IDS, 0)
     for status, expires_at, decided_at, total in rows:
         if status == states.PENDING and expires_at <= now:
             status = states.EXPIRED
@@ -105,14 +105,14 @@ def db_summary(stack: Stack) -> dict[str, str]:
             keys = [f"{status}-all"]
             if (decided_at or expires_at) >= now - timedelta(days=30):
                 keys.append(f"{status}-30d")
-        else:
+        else:  # withdrawn: not in the summary
             keys = []
         for key in keys:
-            tally[f"{key}-count"][0] += 1
-            tally[f"{key}-value"][0] += total
+            tally[f"{key}-count"] += 1
+            tally[f"{key}-value"] += total
     return {
         key: money(value, currency) if key.endswith("-value") else str(value)
-        for key, (value, _) in tally.items()
+        for key, value in tally.items()
     }
 
 
@@ -154,11 +154,18 @@ def archive_rows(page: Page) -> list[dict[str, str]]:
     )
 
 
-def screenshot(page: Page, name: str) -> Path:
+def screenshots(page: Page, name: str) -> None:
+    """Full-page shots at desktop and phone width; the layout never scrolls sideways."""
     ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / name
-    page.screenshot(path=str(path), full_page=True)
-    return path
+    desktop = page.viewport_size
+    for suffix, size in (("", desktop), ("-mobile", {"width": 390, "height": 844})):
+        page.set_viewport_size(size)
+        page.screenshot(path=str(ARTIFACTS / f"{name}{suffix}.png"), full_page=True)
+        overflow = page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{name}{suffix}: the page is {overflow}px too wide"
+    page.set_viewport_size(desktop)
 
 
 # --- 1. sign-in -------------------------------------------------------------------------
@@ -179,7 +186,7 @@ def test_sign_in_through_the_form_and_sign_out(page: Page, stack: Stack) -> None
     expect(page.get_by_label("Password")).to_have_value("")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{stack.widget_url}/review/archive?")
+    expect(page).to_have_url(f"{stack.widget_url}/review/archive")
     expect(page.locator(".who")).to_contain_text(f"Northwind Supply · {EMAIL}")
     assert "dots_review" not in page.evaluate("document.cookie"), "cookie readable by scripts"
 
@@ -206,12 +213,18 @@ def test_summary_numbers_match_the_database(page: Page, stack: Stack) -> None:
         old_approved = stack.submit_request(link_id, ["harbour-rain-jacket"])
         decide(stack, old_approved, states.APPROVED)
     with clock.frozen_at(now - timedelta(days=50)):
-        stack.submit_request(link_id, ["weekend-oat-jacket"])  # overdue, never swept
-    with clock.frozen_at(now - timedelta(days=10)):
-        overdue = stack.submit_request(link_id, ["meadow-sky-backpack"])  # expired yesterday
+        old_expired = stack.submit_request(link_id, ["weekend-oat-jacket"])
+    with clock.frozen_at(now - timedelta(days=41, hours=-1)):
+        decide(stack, old_expired, states.EXPIRED, actor="system")  # as the sweeper would
     denied = stack.submit_request(link_id, ["nordic-blush-scarf"])
     decide(stack, denied, states.DENIED, "Budget")
     pending = stack.submit_request(link_id, ["crew-sock-3-pack"])
+    # Submitted last (a new submission expires the influencer's overdue ones):
+    # overdue since yesterday and not swept, so still "pending" in the table.
+    with clock.frozen_at(now - timedelta(days=10)):
+        overdue = stack.submit_request(link_id, ["meadow-sky-backpack"])
+    with stack.widget_app.app_context():
+        assert session.get(ProductRequest, overdue).status == states.PENDING
 
     sign_in(page, stack)
     shown = shown_summary(page)
@@ -227,7 +240,7 @@ def test_summary_numbers_match_the_database(page: Page, stack: Stack) -> None:
     expect(card(page, pending).locator(".expires")).to_have_text("expires in 9 days")
     expect(card(page, overdue)).to_have_count(0)
     expect(page.locator("article.request")).to_have_count(min(int(shown["pending-count"]), 25))
-    screenshot(page, "review-requests.png")
+    screenshots(page, "review-requests")
 
 
 # --- 3. approve, deny, email ------------------------------------------------------------
@@ -288,7 +301,7 @@ def test_approve_deny_and_email_from_the_page(page: Page, stack: Stack) -> None:
     expect(emailed).to_have_count(1)
     expect(emailed).to_contain_text(f"emailed by {EMAIL}")
     expect(emailed.locator("blockquote")).to_have_text(message)
-    screenshot(page, "review-detail.png")
+    screenshots(page, "review-detail")
 
     # The approved request's own page shows who approved it, and no actions any more.
     page.goto(f"{stack.widget_url}/review/requests/{to_approve}")
@@ -322,18 +335,18 @@ def test_approve_deny_and_email_from_the_page(page: Page, stack: Stack) -> None:
 
 
 @pytest.fixture
-def archived(stack: Stack) -> Iterator[dict[str, object]]:
+def archived(stack: Stack) -> dict[str, object]:
     """One influencer with an approved, a denied and an (unswept) expired request."""
     link_id, name, email = influencer(stack, "Archive Avery")
-    with clock.frozen_at(clock.now() - timedelta(days=10)):
-        expired = stack.submit_request(link_id, ["market-canvas-tote"])
     approved = stack.submit_request(link_id, ["everyday-organic-tee"])
     decide(stack, approved, states.APPROVED)
     denied = stack.submit_request(link_id, ["aero-wool-scarf", "crew-sock-3-pack"])
     decide(stack, denied, states.DENIED, "Not the right fit for our brand right now")
+    with clock.frozen_at(clock.now() - timedelta(days=10)):  # overdue, not swept
+        expired = stack.submit_request(link_id, ["market-canvas-tote"])
     with stack.widget_app.app_context():
         expired_day = session.get(ProductRequest, expired).submitted_at.date()
-    yield {
+    return {
         "name": name,
         "email": email,
         "approved": approved,
@@ -343,18 +356,23 @@ def archived(stack: Stack) -> Iterator[dict[str, object]]:
     }
 
 
+FILTER_LABELS = {
+    "start": "From",
+    "end": "To",
+    "influencer": "Influencer",
+    "product": "Product",
+    "q": "Search",
+}
+
+
 def filter_archive(page: Page, **fields: str) -> None:
-    """Fill the filter form (empty string clears a field) and submit it."""
+    """Fill the filter form (an empty string clears a field) and submit it."""
     form = page.get_by_role("search")
-    if "status" in fields:
-        form.get_by_label("Status").select_option(value=fields["status"])
-    for label, key in (("From", "start"), ("To", "end"), ("Influencer", "influencer")):
-        if key in fields:
-            form.get_by_label(label).fill(fields[key])
-    if "product" in fields:
-        form.get_by_label("Product").fill(fields["product"])
-    if "q" in fields:
-        form.get_by_label("Search").fill(fields["q"])
+    for key, value in fields.items():
+        if key == "status":
+            form.get_by_label("Status").select_option(value=value)
+        else:
+            form.get_by_label(FILTER_LABELS[key]).fill(value)
     with page.expect_navigation():
         form.get_by_role("button", name="Filter").click()
 
@@ -413,7 +431,7 @@ def test_archive_filters_and_csv_export(page: Page, stack: Stack, archived: dict
     # The CSV holds exactly the filtered list.
     filter_archive(page, q="", influencer=archived["email"], status="")
     table = archive_rows(page)
-    screenshot(page, "review-archive.png")
+    screenshots(page, "review-archive")
     with page.expect_download() as download:
         page.get_by_role("link", name="Export CSV").click()
     assert download.value.suggested_filename.startswith(f"{BRAND}-requests-")
@@ -519,11 +537,12 @@ def test_hostile_influencer_input_is_inert_text(page: Page, stack: Stack) -> Non
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{HOSTILE_NAME} PT pending")
     expect(page.get_by_role("heading", name=f"Email {HOSTILE_NAME}")).to_be_visible()
     expect(page.locator(".message")).to_have_text(HOSTILE_MESSAGE + flag)
+    expect(page.locator(".record")).to_have_text("At Northwind Supply: 1 request, 0 approved")
     expect(page.locator("address")).to_contain_text(SCRIPT)
     expect(page.locator("address")).to_contain_text(IMG + flag)
     expect(page.locator("address")).to_contain_text("Lisbon </address><script>alert(1)</script>")
     assert_inert(page, dialogs)
-    screenshot(page, "review-detail-hostile.png")
+    screenshots(page, "review-detail-hostile")
 
     # Denied, with the payload echoed in the note: timeline and archive stay inert.
     page.get_by_text("Deny…").click()

@@ -12,7 +12,6 @@ from widget_server.db import Base
 
 DEFAULT_EXPIRY_DAYS = 9
 DEFAULT_MAX_ITEMS = 3
-DEFAULT_MAX_VALUE_MINOR = 30_000  # 300.00 in the brand's currency
 
 
 class Brand(Base):
@@ -33,7 +32,7 @@ class Brand(Base):
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     expiry_days: Mapped[int] = mapped_column(default=DEFAULT_EXPIRY_DAYS)
     max_items: Mapped[int] = mapped_column(default=DEFAULT_MAX_ITEMS)
-    max_value_minor: Mapped[int] = mapped_column(default=DEFAULT_MAX_VALUE_MINOR)
+    max_value_minor: Mapped[int]  # set by the service, in the brand's currency
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     users: Mapped[list[BrandUser]] = relationship(back_populates="brand")

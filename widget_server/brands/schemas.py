@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, pre_load, validate
 
 from widget_server.validation import CURRENCY, SLUG, Origin
 
@@ -12,6 +12,13 @@ class BrandInput(Schema):
 
     class Meta:
         unknown = RAISE
+
+    @pre_load
+    def upper_currency(self, data: dict, **_kwargs: object) -> dict:
+        """``usd`` means USD."""
+        if isinstance(data.get("currency"), str):
+            return {**data, "currency": data["currency"].strip().upper()}
+        return data
 
     slug = fields.String(required=True, validate=SLUG)
     name = fields.String(required=True, validate=validate.Length(1, 200))

@@ -14,6 +14,8 @@ from widget_server.db import session
 from widget_server.errors import ApiError
 from widget_server.money import to_minor
 
+DEFAULT_MAX_VALUE = "300"
+
 
 class BrandError(ValueError):
     """A brand operation that cannot be done, with a sentence saying why."""
@@ -49,6 +51,8 @@ def create_brand(data: dict[str, Any]) -> Brand:
     if find_brand(data["slug"]) is not None:
         raise BrandError(f"a brand with slug {data['slug']!r} already exists")
     brand = Brand(currency=data.pop("currency", "USD"))
+    # The default limit is 300 in the brand's own currency (not 300 minor units).
+    data.setdefault("max_value", DEFAULT_MAX_VALUE)
     _apply(brand, data)
     session.add(brand)
     session.flush()

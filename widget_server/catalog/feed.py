@@ -171,12 +171,21 @@ def _products_of(document: Any, where: str) -> Any:
 
 
 def iter_pages(url: str) -> Iterator[list[Any]]:
-    """Yield the raw products of each page of a store's feed, until a short page."""
+    """Yield the raw products of each page of a store's feed, until a short page.
+
+    A store that ignores ``?page=`` answers page 1 again and again; a page
+    whose products were all seen before ends the feed instead of looping.
+    """
+    seen: set[Any] = set()
     for page in range(1, MAX_PAGES + 1):
         page_url = _page_url(url, page)
         products = _products_of(_fetch_json(page_url), page_url)
         if not isinstance(products, list):
             raise FeedError(f'{page_url}: "products" is not a list')
+        ids = {p.get("id") for p in products if isinstance(p, dict)}
+        if products and ids and ids <= seen:
+            return
+        seen |= ids
         if products:
             yield products
         if len(products) < PAGE_SIZE:

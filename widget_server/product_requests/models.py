@@ -24,15 +24,25 @@ class ProductRequest(Base):
     __tablename__ = "product_request"
     __table_args__ = (
         UniqueConstraint("influencer_id", "idempotency_key"),
+        # The pending list and archive walk this in order (newest first).
         Index("ix_product_request_brand_status_submitted", "brand_id", "status", "submitted_at"),
+        # The sweeper's "pending and overdue" lookup.
         Index("ix_product_request_status_expires", "status", "expires_at"),
+        # Covering indexes: the summary and the track records read only these.
+        Index(
+            "ix_product_request_summary",
+            "brand_id",
+            "status",
+            "expires_at",
+            "decided_at",
+            "total_minor",
+        ),  # fmt: skip
+        Index("ix_product_request_track_record", "influencer_id", "brand_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))
-    influencer_id: Mapped[int] = mapped_column(
-        ForeignKey("influencer.id", ondelete="CASCADE"), index=True
-    )
+    influencer_id: Mapped[int] = mapped_column(ForeignKey("influencer.id", ondelete="CASCADE"))
     link_id: Mapped[int | None] = mapped_column(
         ForeignKey("influencer_link.id", ondelete="SET NULL")
     )
