@@ -586,7 +586,9 @@ def store(monkeypatch):
         "ALL_PROXY",
     ):
         monkeypatch.delenv(name, raising=False)
-    state = SimpleNamespace(products=[], requests=[], status=200, raw=None, bad_page=None)
+    state = SimpleNamespace(
+        products=[], requests=[], status=200, raw=None, bad_page=None, ignore_page=False
+    )
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
@@ -600,6 +602,8 @@ def store(monkeypatch):
                 self.send_error(state.status)
                 return
             limit, page = int(query.get("limit", 30)), int(query.get("page", 1))
+            if state.ignore_page:
+                page = 1
             products = state.products[(page - 1) * limit : page * limit]
             if page == state.bad_page:
                 products = [*products[:-1], {"id": 1, "handle": "broken", "title": "Broken"}]
@@ -647,6 +651,14 @@ def test_sync_from_a_url_follows_every_page(app, acme, store, count, requested, 
     last = max(rows, key=lambda row: int(row[2]))
     assert last[9] == f"{store.url}/products/product-{count}"
     assert last[13][0][5] == count * 100 + 99
+
+
+def test_a_store_that_ignores_the_page_parameter_does_not_loop(app, acme, store):
+    store.products = make_products(300)
+    store.ignore_page = True
+    report = sync(app, store.url)
+    assert store.requests == _pages(1, 2)
+    assert report.products == 250
 
 
 @pytest.mark.parametrize(

@@ -225,6 +225,7 @@ def test_allowed_origin_gets_cors_without_credentials(client, acme):
     assert response.headers["Access-Control-Allow-Origin"] == ORIGIN
     assert "Access-Control-Allow-Credentials" not in response.headers
     assert "Set-Cookie" not in response.headers
+    assert "Origin" in response.headers["Vary"]  # caches must not share it across stores
 
 
 def test_foreign_origin_gets_no_cors(client, acme):
