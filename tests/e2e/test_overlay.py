@@ -125,15 +125,20 @@ def test_inline_snippet_loads_the_loader_for_an_influencer(
 # --- The influencer's link and request ----------------------------------------------------
 
 
-def pick_variant(stack: Stack, handle: str) -> Variant:
-    """An available variant other than the one the panel preselects: the dearest, last."""
+def pick_variant(stack: Stack, handle: str) -> tuple[Variant, dict[str, list[str]]]:
+    """An available variant other than the one the panel preselects (the dearest,
+    then the last), and the colours sold out in each size."""
     with stack.widget_app.app_context():
         product = session.scalars(select(Product).where(Product.handle == handle)).one()
         available = [v for v in product.variants if v.available]
         choice = max(reversed(available), key=lambda v: v.price_minor)
         assert choice is not available[0], "pick a product with several variants"
-        session.expunge_all()
-        return choice
+        sold_out: dict[str, list[str]] = {v.option_values[0]: [] for v in product.variants}
+        for v in product.variants:
+            if not v.available:
+                sold_out[v.option_values[0]].append(v.option_values[1])
+        session.expunge(choice)
+        return choice, sold_out
 
 
 def test_influencer_link_dots_request_and_status(stack: Stack, page: Page) -> None:
@@ -152,7 +157,7 @@ def test_influencer_link_dots_request_and_status(stack: Stack, page: Page) -> No
     expect(page.get_by_role("button", name="Request Gift Card Sleeve", exact=True)).to_be_attached()
 
     handle, title = "harbour-rain-jacket", catalog["harbour-rain-jacket"]
-    variant = pick_variant(stack, handle)
+    variant, sold_out = pick_variant(stack, handle)
     page.locator(
         ".card", has=page.locator(f'a[href="/products/{handle}"]')
     ).scroll_into_view_if_needed()
@@ -160,16 +165,14 @@ def test_influencer_link_dots_request_and_status(stack: Stack, page: Page) -> No
 
     panel = page.frame_locator(PANEL_FRAME)
     expect(panel.locator("#bag-list li")).to_have_count(1)
+    # Colours sold out in the chosen size are offered but disabled.
+    sizes, colours = (panel.get_by_label(name, exact=True) for name in ("Size", "Colour"))
     size, colour = variant.option_values
-    panel.get_by_label("Size", exact=True).select_option(size)
-    # Colours that are sold out in the chosen size are offered but disabled.
-    with stack.widget_app.app_context():
-        product = session.scalars(select(Product).where(Product.handle == handle)).one()
-        sold_out = sorted(v.option_values[1] for v in product.variants
-                          if v.option_values[0] == size and not v.available)  # fmt: skip
-    colours = panel.get_by_label("Colour", exact=True)
-    assert sorted(colours.locator("option[disabled]").evaluate_all(
-        "options => options.map(o => o.value)")) == sold_out  # fmt: skip
+    with_sold_out = next(s for s, gone in sold_out.items() if gone and s != size)
+    for choice in (with_sold_out, size):
+        sizes.select_option(choice)
+        disabled = colours.locator("option[disabled]").evaluate_all("os => os.map(o => o.value)")
+        assert sorted(disabled) == sorted(sold_out[choice]), choice
     colours.select_option(colour)
     expect(panel.locator("#bag-list .line-unit")).to_contain_text(
         f"${variant.price_minor // 100}.{variant.price_minor % 100:02d}"

@@ -90,7 +90,6 @@ def test_infinite_scroll_gets_dots(stack: Stack, page: Page) -> None:
 )
 def test_pages_without_cards_get_dots(stack: Stack, page: Page, path: str, image: str) -> None:
     open_link(stack, page, path)
-    page.wait_for_load_state()
     assert page.locator("a[href*='/products/']").count() == 0  # no cards to fall back on
     tagged = page.locator("[data-dots-product]")
     expected = sorted(tagged.evaluate_all("els => els.map(e => e.dataset.dotsProduct)"))
@@ -109,6 +108,33 @@ def test_pages_without_cards_get_dots(stack: Stack, page: Page, path: str, image
         x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
         assert picture["x"] <= x <= picture["x"] + picture["width"]
         assert picture["y"] <= y <= picture["y"] + picture["height"]
+
+
+# Every dot on screen has its centre on its card's image (or placeholder).
+DOTS_ON_IMAGES_JS = """() => {
+  const host = document.querySelector("dots-overlay");
+  const dots = [...host.shadowRoot.querySelectorAll("button.dot:not([hidden]):not(.off)")];
+  return dots.length > 0 && dots.every((dot) => {
+    const link = `.card a[href="/products/${dot.dataset.handle}"]`;
+    const image = document.querySelector(`${link} img, ${link} [role=img]`).getBoundingClientRect();
+    const r = dot.getBoundingClientRect();
+    const x = r.x + r.width / 2, y = r.y + r.height / 2;
+    return image.left <= x && x <= image.right && image.top <= y && y <= image.bottom;
+  });
+}"""
+
+
+def test_dots_follow_their_images_through_scroll_and_resize(stack: Stack, page: Page) -> None:
+    open_link(stack, page, "/")
+    wait_for_dots(page, len(stack.catalog()))
+    page.wait_for_function(DOTS_ON_IMAGES_JS)
+    for move in (
+        lambda: page.evaluate("window.scrollBy(0, 900)"),
+        lambda: page.set_viewport_size({"width": 700, "height": 800}),
+        lambda: page.evaluate("window.scrollBy(0, 1500)"),
+    ):
+        move()  # done when it returns: the dots are then where the images were
+        page.wait_for_function(DOTS_ON_IMAGES_JS)
 
 
 def test_script_tag_pasted_twice_gives_one_overlay(stack: Stack, page: Page) -> None:
@@ -144,6 +170,22 @@ PAGE_LOOK_JS = """() => {
 }"""
 
 
+# Points of a box (centre and near each corner) where the page shows something else
+# than the overlay's element: a dot (by handle), or else the panel's frame.
+COVERED_POINTS_JS = """([box, handle]) => {
+  const host = document.querySelector("dots-overlay");
+  const points = [[0.5, 0.5], [0.1, 0.1], [0.9, 0.1], [0.1, 0.9], [0.9, 0.9]]
+    .map(([fx, fy]) => [box.x + fx * box.width, box.y + fy * box.height]);
+  return points.filter(([x, y]) => {
+    if (document.elementFromPoint(x, y) !== host) return true;
+    const hit = host.shadowRoot.elementFromPoint(x, y);
+    if (handle === null) return hit.tagName !== "IFRAME";
+    const dot = hit.closest("button.dot");
+    return !dot || dot.dataset.handle !== handle;
+  });
+}"""
+
+
 def test_hostile_css_leaves_a_usable_overlay_and_an_unchanged_page(
     stack: Stack, context: BrowserContext, page: Page
 ) -> None:
@@ -154,32 +196,27 @@ def test_hostile_css_leaves_a_usable_overlay_and_an_unchanged_page(
 
     open_link(stack, page, "/hostile")
     wait_for_dots(page, len(stack.catalog()))
-    page.wait_for_load_state()
     assert page.evaluate(PAGE_LOOK_JS) == before
 
-    # Every dot on screen gets the click at its centre, over max-z-index page chrome.
+    # No dot on screen is under the page's max-z-index header or chat bubble.
     on_screen = page.locator(ON_SCREEN_DOTS)
     expect(on_screen.first).to_be_visible()
     for i in range(on_screen.count()):
-        on_screen.nth(i).click(trial=True)
-    on_screen.first.click()
-    dialog = page.get_by_role("dialog")
-    expect(dialog).to_be_visible()
-    send = page.frame_locator(PANEL_FRAME).get_by_role("button", name="Send request")
-    expect(send).to_be_visible()
-    send.scroll_into_view_if_needed()
-    box = send.bounding_box()
-    assert box
-    hit = page.evaluate(
-        """([x, y]) => {
-          const host = document.querySelector("dots-overlay");
-          const top = document.elementFromPoint(x, y);
-          return [top && top.tagName, host.shadowRoot.elementFromPoint(x, y).tagName];
-        }""",
-        [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
-    )
-    assert hit == ["DOTS-OVERLAY", "IFRAME"]
-    send.click(trial=True)  # and inside the frame, nothing covers it either
+        dot = on_screen.nth(i)
+        handle = dot.get_attribute("data-handle")
+        assert page.evaluate(COVERED_POINTS_JS, [dot.bounding_box(), handle]) == [], handle
+    on_screen.first.click()  # Playwright's own checks: visible, stable, gets the click
+
+    expect(page.get_by_role("dialog")).to_be_visible()
+    panel = page.frame_locator(PANEL_FRAME)
+    for button in (
+        panel.get_by_role("button", name="Send request"),
+        panel.get_by_role("button", name="Close"),
+    ):
+        expect(button).to_be_visible()
+        button.scroll_into_view_if_needed()
+        assert page.evaluate(COVERED_POINTS_JS, [button.bounding_box(), None]) == []
+        button.click(trial=True)  # and inside the frame nothing covers it either
 
 
 def test_strict_csp_allows_the_overlay_without_violations(stack: Stack, page: Page) -> None:
