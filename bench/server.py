@@ -125,7 +125,7 @@ def run(database_url: str | None = None, total: int = 100_000, due: int = 10_000
     with tempfile.TemporaryDirectory() as tmp:
         url = database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "INSTANCE_PATH": tmp,
-                          "TESTING": True, "RATELIMIT_ENABLED": False})  # fmt: skip
+                          "TESTING": True})  # fmt: skip
         with clock.frozen_at(NOW):
             with app.app_context():
                 upgrade()

@@ -24,6 +24,7 @@ from widget_server import clock, create_app
 from widget_server.db import engine
 from widget_server.migrate import upgrade
 from widget_server.models import Base
+from widget_server.ratelimit import DEFAULT_LIMITS
 
 POSTGRES_URL = os.environ.get("DOTS_TEST_DATABASE_URL")
 DATABASES = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
@@ -109,7 +110,8 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture
 def pg_app(postgres_url: str, tmp_path: Path) -> Iterator[Flask]:
     """An app on PostgreSQL, on empty tables, without rate limits (load tests)."""
-    app = make_test_app(postgres_url, tmp_path / "instance", RATELIMIT_ENABLED=False)
+    unlimited = {key: "100000/minute" for key in DEFAULT_LIMITS}
+    app = make_test_app(postgres_url, tmp_path / "instance", **unlimited)
     yield app
     empty_tables(app)
 

@@ -9,8 +9,9 @@ read from ``X-Forwarded-For``.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -19,12 +20,30 @@ from widget_server.influencers.auth import bearer_token
 
 limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
 
-#: Submissions per link token (a person sends a few requests, not dozens).
-PER_TOKEN_SUBMIT = "10/minute;60/day"
-#: Submissions per client IP (several influencers may share an office network).
-PER_IP_SUBMIT = "30/minute"
-#: Reads and session checks per client IP.
-PER_IP_READ = "120/minute"
+#: The limits, read from the app's config on each request. Flask-Limiter keeps
+#: one global state per limiter, so tests and load runs raise these instead of
+#: switching limiting off (which would switch it off for every app).
+DEFAULT_LIMITS = {
+    # Submissions per link token: a person sends a few requests, not dozens.
+    "RATELIMIT_SUBMIT_PER_TOKEN": "10/minute;60/day",
+    # Submissions per client IP: several influencers may share an office network.
+    "RATELIMIT_SUBMIT_PER_IP": "30/minute",
+    # Session checks and reads per client IP.
+    "RATELIMIT_READ_PER_IP": "120/minute",
+    # Sign-in attempts per client IP.
+    "RATELIMIT_SIGN_IN_PER_IP": "10/minute",
+}
+
+
+def configured(key: str) -> Callable[[], str]:
+    """A limit that Flask-Limiter reads from ``app.config[key]`` when it applies."""
+    return lambda: current_app.config[key]
+
+
+PER_TOKEN_SUBMIT = configured("RATELIMIT_SUBMIT_PER_TOKEN")
+PER_IP_SUBMIT = configured("RATELIMIT_SUBMIT_PER_IP")
+PER_IP_READ = configured("RATELIMIT_READ_PER_IP")
+PER_IP_SIGN_IN = configured("RATELIMIT_SIGN_IN_PER_IP")
 
 
 def token_key() -> str:
@@ -39,4 +58,6 @@ def init_app(app: Flask) -> None:
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "dots")
+    for key, value in DEFAULT_LIMITS.items():
+        app.config.setdefault(key, value)
     limiter.init_app(app)

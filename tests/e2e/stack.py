@@ -34,6 +34,7 @@ from widget_server.influencers.services import (
 from widget_server.migrate import upgrade
 from widget_server.product_requests.schemas import RequestIn
 from widget_server.product_requests.services import create_request
+from widget_server.ratelimit import DEFAULT_LIMITS
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page, Request
@@ -148,7 +149,7 @@ def start_stack(workdir: Path, product_count: int = 24) -> Stack:
             "INSTANCE_PATH": str(workdir / "instance"),
             "TESTING": True,
             # Browser tests load pages far faster than people; limits have API tests.
-            "RATELIMIT_ENABLED": False,
+            **{key: "100000/minute" for key in DEFAULT_LIMITS},
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         }
     )

@@ -9,12 +9,15 @@ from flask_smorest import Blueprint
 
 from widget_server.influencers.auth import authenticate_link
 from widget_server.influencers.schemas import SessionRequest, SessionResponse
+from widget_server.ratelimit import PER_IP_READ, limiter
 
 blp = Blueprint("session", __name__, url_prefix="/v1", description="Influencer session")
 
 
 @blp.route("/session")
 class SessionView(MethodView):
+    decorators = [limiter.limit(PER_IP_READ)]
+
     @blp.arguments(SessionRequest)
     @blp.response(200, SessionResponse)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from widget_server.db import session
 from widget_server.money import format_minor, to_decimal_string
 from widget_server.product_requests import emails, states
 from widget_server.product_requests.models import ProductRequest, RequestEvent
-from widget_server.ratelimit import limiter
+from widget_server.ratelimit import PER_IP_SIGN_IN, limiter
 from widget_server.review import queries
 from widget_server.review.auth import (
     authenticate,
@@ -72,7 +72,7 @@ def _safe_next(target: str | None, default: str) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10/minute", methods=["POST"])
+@limiter.limit(PER_IP_SIGN_IN, methods=["POST"])
 def login() -> Response | str:
     form = LoginForm()
     if form.validate_on_submit():
