@@ -27,6 +27,7 @@ from widget_server.models import Base
 from widget_server.ratelimit import DEFAULT_LIMITS
 
 POSTGRES_URL = os.environ.get("DOTS_TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("DOTS_TEST_REDIS_URL")
 DATABASES = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
 
 
@@ -37,9 +38,11 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if POSTGRES_URL or os.environ.get("DOTS_TEST_REQUIRE_POSTGRES") != "1":
-        return
-    raise pytest.UsageError("DOTS_TEST_REQUIRE_POSTGRES=1 but DOTS_TEST_DATABASE_URL is not set")
+    # CI requires the services, so their tests can never be skipped there.
+    if os.environ.get("DOTS_TEST_REQUIRE_POSTGRES") == "1" and not POSTGRES_URL:
+        raise pytest.UsageError("DOTS_TEST_REQUIRE_POSTGRES=1 but DOTS_TEST_DATABASE_URL is unset")
+    if os.environ.get("DOTS_TEST_REQUIRE_REDIS") == "1" and not REDIS_URL:
+        raise pytest.UsageError("DOTS_TEST_REQUIRE_REDIS=1 but DOTS_TEST_REDIS_URL is unset")
 
 
 def make_test_app(database_url: str, instance: Path, **overrides: object) -> Flask:
@@ -105,6 +108,17 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> str:
         upgrade()
         engine().dispose()
     return POSTGRES_URL
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """An empty Redis database (for rate limits shared by several instances)."""
+    if not REDIS_URL:
+        pytest.skip("needs Redis: set DOTS_TEST_REDIS_URL (CI does)")
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    return REDIS_URL
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from tests.conftest import empty_tables, make_test_app
 from tests.factories import make_brand, make_influencer, make_link, make_product
 from widget_server import clock
 from widget_server.catalog.models import Product, Variant
@@ -343,3 +344,24 @@ def test_submissions_are_rate_limited_per_token(client, world, db):
     assert "Retry-After" in limited.headers
     with db() as s:
         assert s.scalar(select(func.count(RequestEvent.id))) == 1
+
+
+@pytest.mark.redis
+def test_rate_limits_in_redis_hold_across_instances(
+    database_url, tmp_path, frozen_clock, redis_url
+):
+    """Two app instances on one Redis share the counters (as several servers would)."""
+    import redis
+
+    first = make_test_app(database_url, tmp_path / "a", RATELIMIT_STORAGE_URI=redis_url)
+    try:
+        world = {}
+        with first.app_context():
+            world.update(_build_world())
+        codes = [post(first.test_client(), world, body(world)).status_code for _ in range(10)]
+        assert codes[0] == 201 and set(codes[1:]) == {409}
+        assert redis.Redis.from_url(redis_url).keys("*/dots/*"), "no counters in Redis"
+        second = make_test_app(database_url, tmp_path / "b", RATELIMIT_STORAGE_URI=redis_url)
+        assert post(second.test_client(), world, body(world)).status_code == 429
+    finally:
+        empty_tables(first)
