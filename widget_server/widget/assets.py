@@ -68,10 +68,15 @@ def build_bundle(root: Path) -> Bundle:
 
 
 class BundleCache:
-    """Rebuild the bundle only when a file under ``widget_js`` changed."""
+    """Build the bundle once; with ``watch``, again when a file under ``widget_js`` changes.
 
-    def __init__(self, root: Path) -> None:
+    The loader is the one request every shopper makes, so production does no
+    file-system work per request; development and the demo watch the files.
+    """
+
+    def __init__(self, root: Path, watch: bool = False) -> None:
         self.root = root
+        self.watch = watch
         self._lock = Lock()
         self._stamp: tuple[float, int] | None = None
         self._bundle: Bundle | None = None
@@ -81,7 +86,9 @@ class BundleCache:
         return max(f.stat().st_mtime for f in files), len(files)
 
     def get(self) -> Bundle:
-        """The bundle for the files as they are now."""
+        """The bundle (rebuilt first if watching and a file changed)."""
+        if self._bundle is not None and not self.watch:
+            return self._bundle
         stamp = self._current_stamp()
         with self._lock:
             if self._bundle is None or stamp != self._stamp:

@@ -109,7 +109,8 @@ def panel_asset(filename: str) -> Response:
 
 def init_app(app: Flask) -> None:
     """Register the routes and the bundle cache."""
-    app.extensions["dots.bundles"] = BundleCache(js_root())
+    watch = bool(app.debug or app.config.get("DEMO"))
+    app.extensions["dots.bundles"] = BundleCache(js_root(), watch=watch)
     # The panel template ships with the browser code, outside Flask's templates.
     app.extensions["dots.panel_templates"] = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(js_root() / "panel")), autoescape=True
