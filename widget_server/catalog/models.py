@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from widget_server import clock
@@ -33,6 +33,9 @@ class Product(Base):
     url: Mapped[str] = mapped_column(String(2000))
     option_names: Mapped[list[str]] = mapped_column(default=list)
     active: Mapped[bool] = mapped_column(default=True)
+    #: The brand will not give this product: no dot, and requests for it are
+    #: refused. Set by ``catalog exclude``; a sync never touches it.
+    excluded: Mapped[bool] = mapped_column(default=False, server_default=false())
     synced_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     variants: Mapped[list[Variant]] = relationship(

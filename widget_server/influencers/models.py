@@ -40,6 +40,9 @@ class SocialHandle(Base):
     platform: Mapped[str] = mapped_column(String(32))
     handle: Mapped[str] = mapped_column(String(100))
     followers: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: When the influencer stated this account themselves (from the panel);
+    #: None when the brand or an operator entered it. The brand is told which.
+    stated_at: Mapped[datetime | None]
 
     influencer: Mapped[Influencer] = relationship(back_populates="handles")
 

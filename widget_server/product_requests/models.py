@@ -90,6 +90,9 @@ class RequestItem(Base):
     product_handle: Mapped[str] = mapped_column(String(255))
     product_title: Mapped[str] = mapped_column(String(500))
     variant_title: Mapped[str] = mapped_column(String(500))
+    #: The variant's option values when requested (["M", "Charcoal"]); None
+    #: for rows written before they were kept (read the variant's then).
+    option_values: Mapped[list[str] | None]
     sku: Mapped[str | None] = mapped_column(String(255))
     image_url: Mapped[str | None] = mapped_column(String(2000))
     quantity: Mapped[int]
