@@ -87,6 +87,10 @@ def _check_items(link: InfluencerLink, items: list[dict[str, Any]]) -> list[Requ
         if variant is None or not variant.active or not variant.product.active:
             errors[field] = ["This product is not in the brand's catalog."]
             continue
+        if variant.product.excluded:
+            # The overlay shows no dot for it, but the server decides.
+            errors[field] = [f"{variant.product.title} is not offered for requests."]
+            continue
         if not variant.available:
             errors[field] = [f"{variant.product.title} ({variant.title}) is sold out."]
             continue
@@ -102,6 +106,7 @@ def _check_items(link: InfluencerLink, items: list[dict[str, Any]]) -> list[Requ
                 product_handle=variant.product.handle,
                 product_title=variant.product.title,
                 variant_title=variant.title,
+                option_values=list(variant.option_values),
                 sku=variant.sku,
                 image_url=variant.image_url or variant.product.image_url,
                 quantity=item["quantity"],
