@@ -111,14 +111,17 @@ def test_request_is_stored_with_catalog_prices_and_nine_day_expiry(client, world
     assert data["status"] == "pending"
     assert data["items"] == [
         {
+            "variant_id": world["shirt"].variants[0].id,
             "product_handle": "shirt",
             "product_title": "Shirt",
             "variant_title": "S",
+            "option_values": ["S"],
             "image_url": "https://acme.example/images/shirt.svg",
             "quantity": 1,
             "unit_price_minor": 2500,
         }
     ]
+    assert data["decided_at"] is None and data["reason"] is None
     assert data["total_minor"] == 2500
     submitted = clock.now()
     assert data["expires_at"] == (submitted + timedelta(days=9)).isoformat()

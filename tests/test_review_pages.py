@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -293,3 +294,29 @@ def test_influencer_input_is_inert_text(app, client, frozen_clock):
     html = client.get("/review/").get_data(as_text=True)
     assert "<script>alert" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+
+
+def test_accounts_the_influencer_stated_say_so_with_the_date(client, shop, app):
+    """The brand sees which follower counts are the influencer's own word, and platforms
+    spelt as their owners spell them."""
+    stated_on = clock.now() + timedelta(days=1)
+    with app.app_context(), clock.frozen_at(stated_on):
+        from widget_server.influencers.models import Influencer
+        from widget_server.influencers.services import state_handle
+
+        ana = session.get(Influencer, shop.acme.influencer.id)
+        state_handle(ana, {"platform": "tiktok", "handle": "ana.tok", "followers": 4100})
+        state_handle(ana, {"platform": "youtube", "handle": "anatube", "followers": 900})
+        session.commit()
+    login(client, "team@acme.example", PASSWORD)
+    for path in ("/review/", f"/review/requests/{shop.acme.pending.id}"):
+        html = client.get(path).get_data(as_text=True)
+        assert (
+            '<span class="platform">TikTok</span> @ana.tok · 4,100 '
+            '<span class="stated">(stated by the influencer on 2 Mar 2026)</span>'
+        ) in html, path
+        assert '<span class="platform">YouTube</span> @anatube · 900 <span' in html, path
+        # Entered by an operator: no such note.
+        assert re.search(r'<span class="platform">Instagram</span> @creator\d+ · 12,000</li>', html)
+    detail = client.get(f"/review/requests/{shop.acme.pending.id}").get_data(as_text=True)
+    assert "<dt>Platforms</dt><dd>Instagram</dd>" in detail

@@ -4,18 +4,25 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, pre_load, validate
 
-from widget_server.validation import COUNTRY, PLATFORMS, SLUG
+from widget_server.validation import COUNTRY, MAX_FOLLOWERS, PLATFORMS, SLUG
 
 
 class HandleSchema(Schema):
-    """One social account: platform, handle (without @) and follower count."""
+    """One social account: platform, handle (without @) and follower count.
+
+    ``stated_at`` (output only) is when the influencer stated it themselves;
+    null when the brand or an operator entered it.
+    """
 
     platform = fields.String(
         required=True,
         validate=validate.OneOf(PLATFORMS, error="Unknown platform; use one of {choices}."),
     )
     handle = fields.String(required=True, validate=validate.Length(1, 100))
-    followers = fields.Integer(required=True, validate=validate.Range(0))
+    followers = fields.Integer(
+        required=True, strict=True, validate=validate.Range(0, MAX_FOLLOWERS)
+    )
+    stated_at = fields.AwareDateTime(dump_only=True, allow_none=True)
 
     @pre_load
     def normalize(self, data: dict, **_kwargs: object) -> dict:
@@ -38,6 +45,18 @@ class InfluencerInput(Schema):
     email = fields.Email(required=True)
     country = fields.String(validate=COUNTRY, allow_none=True)
     handles = fields.List(fields.Nested(HandleSchema), load_default=list)
+
+
+class StatedHandleIn(HandleSchema):
+    """Body of ``POST /v1/panel/handles``: an account the influencer states."""
+
+    brand = fields.String(required=True, validate=SLUG)
+
+
+class HandlesOut(Schema):
+    """The influencer's accounts after a change."""
+
+    handles = fields.List(fields.Nested(HandleSchema))
 
 
 class SessionRequest(Schema):

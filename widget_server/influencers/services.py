@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from widget_server import clock
 from widget_server.brands.models import Brand
@@ -74,6 +75,42 @@ def create_influencer(data: dict[str, Any]) -> Influencer:
     session.add(influencer)
     session.flush()
     return influencer
+
+
+def _same_account(handle: SocialHandle, platform: str, name: str) -> bool:
+    # Platforms treat handles case-insensitively: "Ana" and "ana" are one account.
+    return handle.platform == platform and handle.handle.lower() == name.lower()
+
+
+def state_handle(influencer: Influencer, data: dict[str, Any]) -> SocialHandle:
+    """Add an account the influencer states, or update its follower count.
+
+    ``data`` is loaded by :class:`~widget_server.influencers.schemas.HandleSchema`.
+    Either way the account is marked ``stated_at`` now: the follower count is
+    the influencer's word, and the brand is told so.
+    """
+    platform, name, followers = data["platform"], data["handle"], data["followers"]
+    for attempt in range(2):
+        found = next((h for h in influencer.handles if _same_account(h, platform, name)), None)
+        if found is not None:
+            found.followers = followers
+            found.stated_at = clock.now()
+            session.flush()
+            return found
+        try:
+            with session.begin_nested():
+                handle = SocialHandle(
+                    platform=platform, handle=name, followers=followers, stated_at=clock.now()
+                )
+                influencer.handles.append(handle)
+                session.flush()
+            return handle
+        except IntegrityError:
+            # A twin call (a double click) added it first: update that one.
+            if attempt:
+                raise
+            session.expire(influencer, ["handles"])
+    raise AssertionError("unreachable")
 
 
 def link_url(link: InfluencerLink) -> str:

@@ -1,4 +1,4 @@
-"""``/v1/requests``: send a request, list mine; ``/v1/panel/profile`` for the panel."""
+"""``/v1/requests``: send, list mine, withdraw; ``/v1/panel/profile`` for the panel."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from flask_smorest import Blueprint
 
 from widget_server.errors import ApiError
 from widget_server.influencers.auth import authenticate_link
-from widget_server.influencers.schemas import HandleSchema
 from widget_server.product_requests.schemas import (
+    BrandBody,
     BrandQuery,
     MyRequestsOut,
     ProfileOut,
@@ -22,6 +22,7 @@ from widget_server.product_requests.services import (
     create_request,
     last_shipping_address,
     requests_of,
+    withdraw_request,
 )
 from widget_server.ratelimit import PER_IP_READ, PER_IP_SUBMIT, PER_TOKEN_SUBMIT, limiter, token_key
 
@@ -54,6 +55,24 @@ class RequestsView(MethodView):
         return product_request
 
 
+@blp.route("/requests/<int:request_id>/withdraw")
+class WithdrawView(MethodView):
+    decorators = [limiter.limit(PER_IP_SUBMIT)]
+
+    @limiter.limit(PER_TOKEN_SUBMIT, key_func=token_key)
+    @blp.arguments(BrandBody)
+    @blp.response(200, RequestOut)
+    def post(self, body: dict[str, Any], request_id: int) -> Any:
+        """Withdraw a pending request (from the panel or the brand's store page).
+
+        The brand is emailed. 404 for a request that is not this
+        influencer's at this brand; 409 ``already_<status>`` when it is no
+        longer pending.
+        """
+        link = authenticate_link(body["brand"])
+        return withdraw_request(link, request_id)
+
+
 @blp.route("/requests/mine")
 class MyRequestsView(MethodView):
     decorators = [limiter.limit(PER_IP_READ)]
@@ -82,6 +101,6 @@ class ProfileView(MethodView):
         return {
             "name": influencer.name,
             "email": influencer.email,
-            "handles": HandleSchema(many=True).dump(influencer.handles),
+            "handles": influencer.handles,
             "last_shipping_address": last_shipping_address(link),
         }

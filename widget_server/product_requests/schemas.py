@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, pre_load, validate
 
-from widget_server.product_requests.models import ProductRequest
-from widget_server.product_requests.states import effective_status
+from widget_server.influencers.schemas import HandleSchema
+from widget_server.product_requests.models import ProductRequest, RequestItem
+from widget_server.product_requests.states import (
+    STATUSES,
+    denial_reason,
+    effective_decided_at,
+    effective_status,
+)
 from widget_server.validation import COUNTRY, SLUG, HttpUrl
 
 CONTENT_TYPES = ("post", "story", "reel", "video", "blog", "other")
@@ -83,6 +89,12 @@ class RequestIn(_Strict):
     shipping_address = fields.Nested(AddressIn, required=True)
 
 
+class BrandBody(_Strict):
+    """Body of ``POST /v1/requests/<id>/withdraw``: the brand whose store this is."""
+
+    brand = fields.String(required=True, validate=SLUG)
+
+
 class BrandQuery(Schema):
     """``?brand=SLUG`` of the widget's GET calls."""
 
@@ -90,27 +102,56 @@ class BrandQuery(Schema):
 
 
 class ItemOut(Schema):
+    variant_id = fields.Integer()
     product_handle = fields.String()
     product_title = fields.String()
     variant_title = fields.String()
+    option_values = fields.Method(
+        "_option_values", metadata={"type": "array", "items": {"type": "string"}}
+    )
     image_url = fields.String(allow_none=True)
     quantity = fields.Integer()
     unit_price_minor = fields.Integer()
+
+    def _option_values(self, item: RequestItem) -> list[str]:
+        # Rows from before option values were kept read the variant's today.
+        if item.option_values is not None:
+            return list(item.option_values)
+        return list(item.variant.option_values)
 
 
 class RequestOut(Schema):
     """A request as the influencer sees it (no address: the host page may read it)."""
 
     id = fields.Integer()
-    status = fields.Method("_status")
+    status = fields.Method("_status", metadata={"type": "string", "enum": list(STATUSES)})
     submitted_at = fields.AwareDateTime()
     expires_at = fields.AwareDateTime()
+    decided_at = fields.Method(
+        "_decided_at",
+        metadata={"type": "string", "format": "date-time", "nullable": True},
+    )
+    reason = fields.Method(
+        "_reason",
+        metadata={
+            "type": "string",
+            "nullable": True,
+            "description": "The brand's reason for a denial; null otherwise.",
+        },
+    )
     currency = fields.String()
     total_minor = fields.Integer()
     items = fields.List(fields.Nested(ItemOut))
 
     def _status(self, request: ProductRequest) -> str:
         return effective_status(request)
+
+    def _decided_at(self, request: ProductRequest) -> str | None:
+        moment = effective_decided_at(request)
+        return moment.isoformat() if moment else None
+
+    def _reason(self, request: ProductRequest) -> str | None:
+        return denial_reason(request)
 
 
 class MyRequestsOut(Schema):
@@ -123,5 +164,5 @@ class ProfileOut(Schema):
 
     name = fields.String()
     email = fields.String()
-    handles = fields.List(fields.Dict())
+    handles = fields.List(fields.Nested(HandleSchema))
     last_shipping_address = fields.Dict(allow_none=True)

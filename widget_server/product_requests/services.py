@@ -20,6 +20,7 @@ from widget_server.influencers.models import InfluencerLink
 from widget_server.money import format_minor
 from widget_server.product_requests import emails, states
 from widget_server.product_requests.models import ProductRequest, RequestEvent, RequestItem
+from widget_server.validation import platform_name
 
 
 def body_digest(body: dict[str, Any]) -> str:
@@ -164,7 +165,7 @@ def _refuse_already_pending(link: InfluencerLink, snapshots: list[RequestItem]) 
 def _check_proposal(link: InfluencerLink, proposal: dict[str, Any]) -> dict[str, Any]:
     mine = {handle.platform for handle in link.influencer.handles}
     errors = {
-        f"proposal.platforms.{index}": [f"You have no {platform} account on file."]
+        f"proposal.platforms.{index}": [f"You have no {platform_name(platform)} account on file."]
         for index, platform in enumerate(proposal["platforms"])
         if platform not in mine
     }
@@ -225,6 +226,26 @@ def create_request(
     return request, False
 
 
+def withdraw_request(link: InfluencerLink, request_id: int) -> ProductRequest:
+    """Withdraw the influencer's pending request ``request_id`` at the link's brand.
+
+    404 for any request that is not this influencer's at this brand (the
+    same answer as for one that does not exist); 409 from the state machine
+    when it is no longer pending. The event and the brand's email are
+    written in the caller's transaction.
+    """
+    owned = session.scalar(
+        select(ProductRequest.id).where(
+            ProductRequest.id == request_id,
+            ProductRequest.influencer_id == link.influencer_id,
+            ProductRequest.brand_id == link.brand_id,
+        )
+    )
+    if owned is None:
+        raise ApiError(404, "not_found", "There is no such request.")
+    return states.transition(owned, states.WITHDRAWN, actor=link.influencer.email)
+
+
 def requests_of(link: InfluencerLink) -> list[ProductRequest]:
     """This influencer's requests at this brand, newest first."""
     return list(
@@ -234,7 +255,10 @@ def requests_of(link: InfluencerLink) -> list[ProductRequest]:
                 ProductRequest.influencer_id == link.influencer_id,
                 ProductRequest.brand_id == link.brand_id,
             )
-            .options(selectinload(ProductRequest.items))
+            .options(
+                selectinload(ProductRequest.items).selectinload(RequestItem.variant),
+                selectinload(ProductRequest.events),
+            )
             .order_by(ProductRequest.submitted_at.desc(), ProductRequest.id.desc())
         )
     )

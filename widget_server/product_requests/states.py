@@ -43,6 +43,26 @@ def effective_status(request: ProductRequest, now: datetime | None = None) -> st
     return request.status
 
 
+def effective_decided_at(request: ProductRequest, now: datetime | None = None) -> datetime | None:
+    """When the request stopped being pending, as people must see it (None while pending).
+
+    An overdue request that the sweeper has not reached yet ended when it expired.
+    """
+    if request.decided_at is not None:
+        return request.decided_at
+    if effective_status(request, now) == EXPIRED:
+        return request.expires_at
+    return None
+
+
+def denial_reason(request: ProductRequest) -> str | None:
+    """The brand's reason for denying ``request`` (the note of its deny event), or None."""
+    if request.status != DENIED:
+        return None
+    notes = [event.note for event in request.events if event.kind == DENIED]
+    return notes[-1] if notes else None
+
+
 class TransitionRefused(ApiError):
     """The request is not in a state that allows this change (409)."""
 

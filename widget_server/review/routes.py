@@ -39,6 +39,7 @@ from widget_server.review.auth import (
     sign_out,
 )
 from widget_server.review.forms import ActionForm, ArchiveFilter, DenyForm, EmailForm, LoginForm
+from widget_server.validation import platform_name
 
 bp = Blueprint(
     "review",
@@ -277,4 +278,5 @@ def init_app(app: Flask) -> None:
     )
     csrf.init_app(app)
     app.jinja_env.filters["money"] = format_minor
+    app.jinja_env.filters["platform_name"] = platform_name
     app.register_blueprint(bp)
