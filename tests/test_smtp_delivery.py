@@ -100,7 +100,7 @@ def test_every_template_arrives_with_the_right_envelope_headers_and_parts(
     assert len(received) == 5
     expected_parts = {
         "request_submitted": ["Trail Jacket", "154.99 USD", REVIEW_URL, "Proposal line one"],
-        "request_approved": ["Trail Jacket", "gift order"],
+        "request_approved": ["Trail Jacket", "send them to the address you gave"],
         "request_denied": ["Sold out", "welcome to request again"],
         "request_expired": ["within 9 days", "nothing you need to do"],
         "brand_message": ["Hello"],
@@ -491,3 +491,63 @@ def test_test_ca_is_what_makes_tls_work(certs: tuple[Path, Path, Path]) -> None:
             assert tls.recv(100).startswith(b"220")
     finally:
         server.stop()
+
+
+# --- who an email is from, who a reply reaches, and the links back --------------------------
+
+
+@pytest.mark.parametrize(
+    "brand_name", ["Northwind Supply", 'Café "Noir", Ltd', "ステッカー屋 (Tokyo)"]
+)
+def test_emails_to_the_influencer_come_in_the_brands_name_and_link_back(
+    smtp_app: Flask, smtp: SmtpServer, brand_name: str
+) -> None:
+    from markupsafe import escape
+
+    from tests.factories import make_brand, make_influencer, make_link, make_product, make_request
+    from widget_server.influencers.services import link_url
+    from widget_server.product_requests import emails, states
+
+    with smtp_app.app_context():
+        brand = make_brand("northwind", name=brand_name)
+        link, _token = make_link(brand, make_influencer("ana@example.com", name="Ana Lima"))
+        products = [make_product(brand, prices=(1000,)) for _ in range(4)]
+        made = [make_request(link, [product.variants[0]]) for product in products]
+        states.transition(made[0].id, states.APPROVED, actor="team@northwind.example")
+        states.transition(made[1].id, states.DENIED, actor="team@northwind.example", note="No")
+        emails.brand_message(made[2], "Could you post on the 6th?", sender="team@example.com")
+        states.transition(made[3].id, states.WITHDRAWN, actor="ana@example.com")
+        session.commit()
+        with clock.frozen_at(clock.now() + timedelta(days=30)):
+            from widget_server.product_requests.expiry import sweep
+
+            made.append(make_request(link, [products[3].variants[0]]))
+        session.commit()
+        with clock.frozen_at(clock.now() + timedelta(days=40)):
+            assert sweep() == 1
+            assert send_due().counts == {"sent": 11, "failed": 0, "released": 0}
+        store_url = link_url(link)
+
+    to_influencer = [item for item in smtp.messages if item.rcpt_tos == ("ana@example.com",)]
+    to_brand = [item for item in smtp.messages if item.rcpt_tos == ("team@northwind.example",)]
+    # Approved, denied, the brand's message, two expired (the one with the message
+    # expired when the fifth request was made); five new requests and a withdrawal.
+    assert len(to_influencer) == 5 and len(to_brand) == 6
+    requests_url = f"{store_url}&dotsview=mine"
+    assert "#dots=" in store_url and requests_url.endswith("&dotsview=mine")
+    for item in to_influencer:
+        sender = item.message["From"].addresses[0]
+        assert sender.display_name == f"{brand_name} via Dots"
+        assert sender.addr_spec == "no-reply@dots.test"
+        assert item.mail_from == "no-reply@dots.test"
+        assert item.message["Reply-To"] == "team@northwind.example"
+        text, html = item.part("plain"), item.part("html")
+        assert "Hi Ana," in text and "Hi Ana," in html and "Ana Lima" not in text
+        assert requests_url in text and store_url in text
+        assert f'href="{escape(requests_url)}"' in html and f'href="{escape(store_url)}"' in html
+    for item in to_brand:
+        assert item.message["From"] == MAIL_FROM
+        assert item.message["Reply-To"] == "ana@example.com"
+        assert "#dots=" not in item.part("plain") + item.part("html")  # the token stays hers
+    # The header is encoded on the wire, not written raw.
+    assert all(ord(ch) < 128 for item in to_influencer for ch in item.message.as_string())
