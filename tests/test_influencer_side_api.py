@@ -297,10 +297,34 @@ def test_the_email_is_written_in_the_same_transaction(client, world, app, db, mo
     assert [r.template for r in outbox(db)] == ["request_submitted"]
 
 
-def test_withdrawals_are_rate_limited_per_token(client, world, app):
-    app.config["RATELIMIT_SUBMIT_PER_TOKEN"] = "2/minute"
-    statuses = [withdraw(client, 999_999, world["token"]).status_code for _ in range(3)]
-    assert statuses == [404, 404, 429]
+WRITES = {
+    "withdraw": ("/v1/requests/999999/withdraw", {"brand": "northwind"}, 404),
+    "handles": (
+        "/v1/panel/handles",
+        {"brand": "northwind", "platform": "x", "handle": "ana", "followers": 1},
+        201,
+    ),
+    "send": ("/v1/requests", {"brand": "northwind", "items": []}, 422),
+}
+
+
+@pytest.mark.parametrize("endpoint", sorted(WRITES))
+@pytest.mark.parametrize("per", ["TOKEN", "IP"])
+def test_write_endpoints_are_rate_limited_per_token_and_per_ip(client, world, app, endpoint, per):
+    other = "IP" if per == "TOKEN" else "TOKEN"
+    app.config[f"RATELIMIT_SUBMIT_PER_{per}"] = "2/minute"
+    app.config[f"RATELIMIT_SUBMIT_PER_{other}"] = "100/minute"
+    path, body, status = WRITES[endpoint]
+    statuses = [
+        client.post(path, json=body, headers=auth(world["token"], None)).status_code
+        for _ in range(3)
+    ]
+    assert statuses == [status, status, 429]
+    # Counters are per endpoint: the other writes still go through.
+    for name, (other_path, other_body, other_status) in WRITES.items():
+        if name != endpoint:
+            response = client.post(other_path, json=other_body, headers=auth(world["token"], None))
+            assert response.status_code == other_status, name
 
 
 def test_withdraw_is_in_the_openapi_document(client):

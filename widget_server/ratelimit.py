@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Flask, current_app
 from flask_limiter import Limiter
@@ -50,6 +51,19 @@ def token_key() -> str:
     """Rate-limit key of the bearer token (hashed: keys may be stored in Redis)."""
     token = bearer_token() or ""
     return "token:" + hashlib.sha256(token.encode()).hexdigest()[:24]
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def limit_writes(view: F) -> F:
+    """The limits of every widget endpoint that writes: per client IP and per link token.
+
+    Sending a request, withdrawing one and stating an account all count
+    separately (each endpoint has its own counters).
+    """
+    per_token = limiter.limit(PER_TOKEN_SUBMIT, key_func=token_key)
+    return limiter.limit(PER_IP_SUBMIT)(per_token(view))  # type: ignore[return-value]
 
 
 def init_app(app: Flask) -> None:

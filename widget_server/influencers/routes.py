@@ -15,7 +15,7 @@ from widget_server.influencers.schemas import (
     StatedHandleIn,
 )
 from widget_server.influencers.services import state_handle
-from widget_server.ratelimit import PER_IP_READ, PER_IP_SUBMIT, PER_TOKEN_SUBMIT, limiter, token_key
+from widget_server.ratelimit import PER_IP_READ, limit_writes, limiter
 
 blp = Blueprint("session", __name__, url_prefix="/v1", description="Influencer session and profile")
 
@@ -44,9 +44,7 @@ class SessionView(MethodView):
 
 @blp.route("/panel/handles")
 class HandlesView(MethodView):
-    decorators = [limiter.limit(PER_IP_SUBMIT)]
-
-    @limiter.limit(PER_TOKEN_SUBMIT, key_func=token_key)
+    @limit_writes
     @blp.arguments(StatedHandleIn)
     @blp.response(201, HandlesOut)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from widget_server.product_requests.services import (
     requests_of,
     withdraw_request,
 )
-from widget_server.ratelimit import PER_IP_READ, PER_IP_SUBMIT, PER_TOKEN_SUBMIT, limiter, token_key
+from widget_server.ratelimit import PER_IP_READ, limit_writes, limiter
 
 blp = Blueprint("requests", __name__, url_prefix="/v1", description="Product requests")
 
@@ -38,9 +38,7 @@ def _idempotency_key() -> str | None:
 
 @blp.route("/requests")
 class RequestsView(MethodView):
-    decorators = [limiter.limit(PER_IP_SUBMIT, methods=["POST"])]
-
-    @limiter.limit(PER_TOKEN_SUBMIT, key_func=token_key)
+    @limit_writes
     @blp.arguments(RequestIn)
     @blp.response(201, RequestOut)
     def post(self, body: dict[str, Any]) -> Any:
@@ -57,9 +55,7 @@ class RequestsView(MethodView):
 
 @blp.route("/requests/<int:request_id>/withdraw")
 class WithdrawView(MethodView):
-    decorators = [limiter.limit(PER_IP_SUBMIT)]
-
-    @limiter.limit(PER_TOKEN_SUBMIT, key_func=token_key)
+    @limit_writes
     @blp.arguments(BrandBody)
     @blp.response(200, RequestOut)
     def post(self, body: dict[str, Any], request_id: int) -> Any:
