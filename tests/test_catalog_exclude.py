@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import make_brand, make_influencer, make_link, make_product, request_body
+from tests.test_migrations import empty_app  # noqa: F401 (a fixture)
 from widget_server.brands.services import find_brand
 from widget_server.catalog.models import Product
 from widget_server.catalog.sync import sync_catalog
@@ -194,3 +195,40 @@ def test_requests_for_excluded_products_are_refused_per_item(client, shop, app):
     assert response.json["errors"] == {
         "items.1.variant_id": ["Secret is not offered for requests."]
     }
+
+
+# --- the migration ---------------------------------------------------------------------------
+
+
+def test_products_from_before_the_migration_stay_offered(empty_app):  # noqa: F811
+    """0005 adds ``excluded`` as false to existing rows (and nullable new columns)."""
+    from sqlalchemy import text
+
+    from tests.test_migrations import run
+    from widget_server.db import engine
+
+    run(empty_app, "db", "upgrade", "0004")
+    now = "2026-11-01 10:00:00"
+    with empty_app.app_context(), engine().begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO brand (id, slug, name, allowed_origins, notify_email, currency,"
+                " expiry_days, max_items, max_value_minor, created_at) VALUES (1, 'acme', 'Acme',"
+                " '[\"https://acme.example\"]', 't@acme.example', 'USD', 9, 3, 30000, :now)"
+            ),
+            {"now": now},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO product (id, brand_id, store_id, handle, title, description_html,"
+                " url, option_names, active, synced_at) VALUES (1, 1, '1', 'tee', 'Tee', '',"
+                " 'https://acme.example/products/tee', '[]', :yes, :now)"
+            ),
+            {"now": now, "yes": True},
+        )
+    run(empty_app, "db", "upgrade")
+    with empty_app.app_context():
+        product = session.get(Product, 1)
+        assert product.excluded is False and product.handle == "tee"
+    run(empty_app, "db", "downgrade", "0004")
+    run(empty_app, "db", "upgrade")
