@@ -519,3 +519,27 @@ def test_the_brand_is_told_the_account_was_stated(client, world, app, db):
     assert line in row.text_body and line in row.html_body
     assert "Instagram: @" in row.text_body
     assert "Instagram: @creator" in row.text_body and "12k followers)" in row.text_body
+
+
+def test_a_twin_call_that_added_the_account_first_is_updated_not_doubled(world, app):
+    """A double click: the other call commits the account between our read and our insert."""
+    from widget_server.influencers.models import SocialHandle
+    from widget_server.influencers.services import state_handle
+
+    with app.app_context():
+        ana = session.get(InfluencerLink, world["link_id"]).influencer
+        assert [h.platform for h in ana.handles] == ["instagram"]  # read before the twin
+        with app.app_context():  # the twin call, in a session of its own
+            twin = session.get(type(ana), ana.id)
+            twin.handles.append(SocialHandle(platform="tiktok", handle="ana.lima", followers=1))
+            session.commit()
+        handle = state_handle(ana, {"platform": "tiktok", "handle": "ana.lima", "followers": 5})
+        session.commit()
+        assert (handle.followers, handle.stated_at) == (5, clock.now())
+    with app.app_context():
+        rows = session.scalars(
+            select(SocialHandle)
+            .where(SocialHandle.influencer_id == handle.influencer_id)
+            .order_by(SocialHandle.id)
+        ).all()
+        assert [(h.platform, h.followers) for h in rows] == [("instagram", 12000), ("tiktok", 5)]

@@ -77,9 +77,16 @@ def create_influencer(data: dict[str, Any]) -> Influencer:
     return influencer
 
 
-def _same_account(handle: SocialHandle, platform: str, name: str) -> bool:
+def _account(influencer: Influencer, platform: str, name: str) -> SocialHandle | None:
     # Platforms treat handles case-insensitively: "Ana" and "ana" are one account.
-    return handle.platform == platform and handle.handle.lower() == name.lower()
+    return next(
+        (
+            handle
+            for handle in influencer.handles
+            if handle.platform == platform and handle.handle.lower() == name.lower()
+        ),
+        None,
+    )
 
 
 def state_handle(influencer: Influencer, data: dict[str, Any]) -> SocialHandle:
@@ -89,28 +96,24 @@ def state_handle(influencer: Influencer, data: dict[str, Any]) -> SocialHandle:
     Either way the account is marked ``stated_at`` now: the follower count is
     the influencer's word, and the brand is told so.
     """
-    platform, name, followers = data["platform"], data["handle"], data["followers"]
-    for attempt in range(2):
-        found = next((h for h in influencer.handles if _same_account(h, platform, name)), None)
-        if found is not None:
-            found.followers = followers
-            found.stated_at = clock.now()
-            session.flush()
-            return found
+    platform, name = data["platform"], data["handle"]
+    found = _account(influencer, platform, name)
+    if found is None:
         try:
             with session.begin_nested():
-                handle = SocialHandle(
-                    platform=platform, handle=name, followers=followers, stated_at=clock.now()
-                )
-                influencer.handles.append(handle)
+                found = SocialHandle(platform=platform, handle=name, followers=data["followers"])
+                influencer.handles.append(found)
                 session.flush()
-            return handle
         except IntegrityError:
             # A twin call (a double click) added it first: update that one.
-            if attempt:
-                raise
             session.expire(influencer, ["handles"])
-    raise AssertionError("unreachable")
+            found = _account(influencer, platform, name)
+            if found is None:
+                raise
+    found.followers = data["followers"]
+    found.stated_at = clock.now()
+    session.flush()
+    return found
 
 
 def link_url(link: InfluencerLink) -> str:
