@@ -127,7 +127,8 @@ def _move(ids: list[int], target: str, actor: str, note: str | None) -> list[int
     requests = session.scalars(
         select(ProductRequest)
         .where(ProductRequest.id.in_(moved))
-        .options(selectinload(ProductRequest.items))
+        # The emails name the items and link back through the request's link.
+        .options(selectinload(ProductRequest.items), selectinload(ProductRequest.link))
         .execution_options(populate_existing=True)
     )
     for request in requests:
