@@ -696,3 +696,20 @@ def test_every_view_fits_and_is_kept_as_a_screenshot(page: Page, stack: Stack, w
     for name, harness in open_each_view(page, stack):
         assert horizontal_overflow(harness.frame) == 0, f"{name} scrolls sideways at {width} px"
         keep_shot(page, f"{name}-{width}")
+
+
+def test_a_request_decided_meanwhile_cannot_be_withdrawn(page: Page, stack: Stack) -> None:
+    harness, link_id = harness_for(page, stack)
+    request_id = stack.submit_request(link_id, [TEE])
+    panel = harness.open(view="mine")
+    card = request_card(panel, TEE_TITLE)
+    card.get_by_role("button", name="Withdraw").click()
+    stack.decide(request_id, "approved")
+    card.get_by_role("button", name="Withdraw request").click()
+    expect(panel.locator("#mine-status")).to_have_text(
+        "This request was already approved; it can't be withdrawn now."
+    )
+    expect(card.get_by_role("heading")).to_contain_text("Approved")
+    expect(card.get_by_role("button")).to_have_count(0)
+    assert harness.messages("request") == []
+    assert stack.stored_requests(link_id)[0]["status"] == "approved"

@@ -57,6 +57,7 @@ function onHostMessage(event) {
 
 /* dots:open {view, bag, handle?}: show the overlay's stored bag and the view. */
 function openView(msg) {
+  bagNote([]);
   applyBag(msg.bag || {});
   if (msg.view === "limit") showLimit(msg.handle);
   else show(msg.view === "mine" ? "mine" : "bag");

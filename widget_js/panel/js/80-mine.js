@@ -158,9 +158,12 @@ function withdraw(request, button) {
       return;
     }
     if (res.status === 409 || res.status === 404) {
-      // Decided or expired meanwhile: show where it stands now.
+      // Decided or expired meanwhile: say so in our words, and show where it stands now.
+      var now = STATUS_WORDS[String(res.data.error || "").replace(/^already_/, "")];
       confirming = null;
-      mineStatus(failureText(res, "This request can no longer be withdrawn."));
+      mineStatus(
+        now ? "This request was already " + now.toLowerCase() + "; it can't be withdrawn now." : "This request can't be withdrawn any more."
+      );
       refreshMine();
       return;
     }
