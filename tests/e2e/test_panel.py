@@ -122,6 +122,16 @@ def test_bag_shows_the_stored_choices_and_sends_every_change(page: Page, stack: 
         "links": ["https://example.com/reel"],
     }
 
+    # Another tab changed the lines: the open panel shows them, and sends nothing back.
+    before = len(harness.messages("bag"))
+    other_tab = [hoodie_line(stack, "XL / Oat", 1), tee]
+    harness.send({"type": "dots:bag", "bag": {**harness.bag(), "lines": other_tab}})
+    expect(hoodie.get_by_label("Size")).to_have_value("XL")
+    expect(panel.locator("#total")).to_have_text("$135.00")
+    assert len(harness.messages("bag")) == before
+    choose(hoodie, Size="M")
+    harness.wait_for_bag(f"m => m.lines[0].variant_id === {m_oat}")
+
     bag_line(panel, TEE_TITLE).get_by_role("button", name=f"Remove {TEE_TITLE}").click()
     sent = harness.wait_for_bag("m => m.lines.length === 1")
     assert sent["lines"] == [hoodie_line(stack, "M / Oat", 1)]
@@ -281,6 +291,20 @@ def test_countries_are_names_sorted_and_stored_as_iso_codes(page: Page, stack: S
     [stored] = stack.stored_requests(link_id)
     assert stored["shipping_address"]["country"] == "PT"
     assert stored["items"] == [(HOODIE, "M / Charcoal", 1)]
+    # The overlay hears of the request, then of the bag it leaves: empty, with a
+    # fresh proposal that keeps where the influencer publishes.
+    sent = harness.wait_for_message("request")
+    assert sent["request"]["id"] == stored["id"]
+    bag = harness.wait_for_bag("m => m.lines.length === 0")
+    assert bag["draft"] == {
+        "content_types": [],
+        "platforms": ["instagram"],
+        "publish_on": "",
+        "message": "",
+        "links": [],
+    }
+    kinds = [m["type"] for m in page.evaluate("() => window.received")]
+    assert kinds[-2:] == ["dots:request", "dots:bag"]
 
 
 # --- No dead ends: an influencer with no social account ---------------------------------------
