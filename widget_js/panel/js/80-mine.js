@@ -44,7 +44,10 @@ function statusText(request) {
 
 function renderMine() {
   var list = $("mine-list");
+  // A refresh must not drop a keyboard user's place in the list.
+  var focused = list.contains(D.activeElement) ? D.activeElement.id : "";
   list.replaceChildren.apply(list, state.requests.map(renderRequest));
+  if (focused && $(focused)) $(focused).focus();
   $("mine-empty").textContent = "No requests yet. " + pointerWord() + " a dot on a product to start one.";
   $("mine-empty").hidden = state.requests.length > 0;
 }
@@ -104,6 +107,7 @@ function requestActions(request) {
       h("button", {
         type: "button",
         class: "secondary small",
+        id: "again-" + request.id,
         text: "Request again",
         "aria-describedby": "request-" + request.id,
         onclick: function () {

@@ -9,9 +9,8 @@ function setup() {
     : "";
   $("bag-empty").textContent =
     "Your request is empty. Close this panel and " + pointerWord().toLowerCase() + " a dot on a product to add it.";
-  setupProposal();
   setupAccounts();
-  renderPlatforms([]);
+  setupProposal();
   setupAddress();
   lines = [];
   renderBag();
