@@ -31,7 +31,8 @@ function setBagLines(stored) {
     });
   });
   if (gone) {
-    bagNote([plural(gone, "product", "products") + " in your bag can no longer be requested from " + state.brandName + "."]);
+    var what = plural(gone, "product", "products");
+    bagNote([what + " in your bag can no longer be requested from " + state.brandName + "."]);
   }
   // The same lines again (an echo, or a reopen): keep the DOM and the focus.
   if (same(next, lines) && $("bag-list").children.length === lines.length) return;
@@ -148,7 +149,10 @@ function unitsProblem() {
 function valueProblem() {
   var max = state.policy.max_value_minor;
   if (!max || total() <= max) return "";
-  return "Over " + state.brandName + "'s limit of " + money(max) + " per request. Remove a product or lower a quantity.";
+  return (
+    "Over " + state.brandName + "'s limit of " + money(max) + " per request. " +
+    "Remove a product or lower a quantity."
+  );
 }
 
 function renderBag() {
@@ -199,7 +203,18 @@ function renderLine(line, i) {
   });
   return h("li", { class: "line", "data-handle": line.handle }, [
     h("div", { class: "thumb" }, [
-      h("img", { alt: "", width: "64", height: "80", hidden: true, onload: function () { this.hidden = false; }, onerror: function () { this.remove(); } }),
+      h("img", {
+        alt: "",
+        width: "64",
+        height: "80",
+        hidden: true,
+        onload: function () {
+          this.hidden = false;
+        },
+        onerror: function () {
+          this.remove();
+        },
+      }),
     ]),
     h("div", { class: "line-body" }, [
       h("div", { class: "line-head" }, [h("h3", { class: "line-title", text: product.title }), remove]),

@@ -68,7 +68,7 @@ function addLink(value) {
   var path = "proposal.links." + n;
   var row = h("div", { class: "link-row" }, [
     h("label", { for: id, class: "visually-hidden", text: "Link " + (n + 1) }),
-    h("input", { type: "url", id: id, inputmode: "url", placeholder: "https://", "data-path": path, "data-draft": "typed" }),
+    h("input", { type: "url", id: id, inputmode: "url", placeholder: "https://", "data-path": path }),
     h("p", { class: "field-error", "data-error-for": path, hidden: true }),
   ]);
   row.querySelector("input").value = value || "";

@@ -16,7 +16,9 @@ function validUrl(text) {
 /* Every local problem of the form, by field path. */
 function localErrors() {
   var errors = {};
-  if (!lines.length) errors.items = ["Add at least one product: " + pointerWord().toLowerCase() + " a dot on the store."];
+  if (!lines.length) {
+    errors.items = ["Add at least one product: " + pointerWord().toLowerCase() + " a dot on the store."];
+  }
   else if (unitsProblem()) errors.items = [unitsProblem()];
   lines.forEach(function (line, i) {
     var problem = variantProblem(line);
@@ -45,7 +47,9 @@ function localErrors() {
     if (!address[key]) errors["shipping_address." + key] = ["Enter " + required[key] + "."];
   });
   if (!address.country) errors["shipping_address.country"] = ["Choose the country."];
-  if (!/^[0-9+()\-. ]{0,40}$/.test(address.phone)) errors["shipping_address.phone"] = ["Use digits, spaces and + - ( )."];
+  if (!/^[0-9+()\-. ]{0,40}$/.test(address.phone)) {
+    errors["shipping_address.phone"] = ["Use digits, spaces and + - ( )."];
+  }
   return errors;
 }
 

@@ -27,7 +27,10 @@ function statusText(request) {
   var decided = request.decided_at ? day(request.decided_at) : "";
   switch (request.status) {
     case "pending":
-      return "Waiting for " + brand + "'s answer. It expires on " + day(request.expires_at) + " if they haven't answered.";
+      return (
+        "Waiting for " + brand + "'s answer. It expires on " + day(request.expires_at) +
+        " if they haven't answered."
+      );
     case "approved":
       return "Approved" + (decided ? " on " + decided : "") + ". " + brand +
         " will prepare your products and send them to the address you gave.";
@@ -166,7 +169,9 @@ function withdraw(request, button) {
       var now = STATUS_WORDS[String(res.data.error || "").replace(/^already_/, "")];
       confirming = null;
       mineStatus(
-        now ? "This request was already " + now.toLowerCase() + "; it can't be withdrawn now." : "This request can't be withdrawn any more."
+        now
+          ? "This request was already " + now.toLowerCase() + "; it can't be withdrawn now."
+          : "This request can't be withdrawn any more."
       );
       refreshMine();
       return;
@@ -218,7 +223,10 @@ function requestAgain(request) {
   setBagLines(next);
   sendBag();
   show("bag");
-  bagNote((added.length ? ["Added from your request of " + day(request.submitted_at) + ": " + added.join(", ") + "."] : []).concat(refused));
+  var notes = added.length
+    ? ["Added from your request of " + day(request.submitted_at) + ": " + added.join(", ") + "."]
+    : [];
+  bagNote(notes.concat(refused));
 }
 
 /* The item's own variant: by id, or by its title for requests stored
