@@ -41,7 +41,8 @@ from widget_server.influencers.services import (
 from widget_server.migrate import upgrade
 from widget_server.product_requests.models import ProductRequest
 from widget_server.product_requests.schemas import RequestIn
-from widget_server.product_requests.services import create_request
+from widget_server.product_requests.services import create_request, withdraw_request
+from widget_server.product_requests.states import transition
 from widget_server.ratelimit import DEFAULT_LIMITS
 
 if TYPE_CHECKING:
@@ -155,6 +156,19 @@ class Stack:
             request, _ = create_request(link, data)
             session.commit()
             return request.id
+
+    def decide(self, request_id: int, status: str, note: str | None = None) -> None:
+        """The brand moves a request to ``status`` (approved, denied…) through the one
+        state machine, with ``note`` (a denial's reason)."""
+        with self.widget_app.app_context():
+            transition(request_id, status, BRAND_USER[0], note)
+            session.commit()
+
+    def withdraw(self, link_id: int, request_id: int) -> None:
+        """The influencer of link ``link_id`` withdraws a pending request (the API's service)."""
+        with self.widget_app.app_context():
+            withdraw_request(session.get(InfluencerLink, link_id), request_id)
+            session.commit()
 
     def revoke(self, link_id: int) -> None:
         with self.widget_app.app_context():
@@ -349,6 +363,27 @@ def horizontal_overflow(target: Page | Frame) -> int:
     )
 
 
+# Drawn parts of the overlay (in its shadow root) that stick out of what is on
+# screen: the visual viewport (on a phone, a page wider than the screen makes the
+# layout viewport wider than what the influencer sees).
+WIDGET_OUTSIDE_JS = """() => {
+  const host = document.querySelector("dots-overlay");
+  if (!host) return [];
+  const left = visualViewport.offsetLeft, right = left + visualViewport.width;
+  return [...host.shadowRoot.querySelectorAll("*")]
+    .filter((el) => el.checkVisibility({opacityProperty: true, visibilityProperty: true}))
+    .map((el) => [el, el.getBoundingClientRect()])
+    .filter(([, r]) => r.width > 1 && (r.left < left - 0.5 || r.right > right + 0.5))
+    .map(([el, r]) => `${el.localName}.${el.className} from x=${r.left} to ${r.right}`);
+}"""
+
+
+def widget_outside_viewport(page: Page) -> list[str]:
+    """The overlay's visible elements that stick out sideways (a page that the
+    store itself makes too wide is the store's; this is what the widget adds)."""
+    return page.evaluate(WIDGET_OUTSIDE_JS)
+
+
 # The page's whole DOM as text, into every open shadow root, and its storage.
 PAGE_TEXT_JS = """() => {
   const parts = [];
@@ -362,7 +397,7 @@ PAGE_TEXT_JS = """() => {
   for (const store of [localStorage, sessionStorage]) {
     for (let i = 0; i < store.length; i++) parts.push(store.key(i), store.getItem(store.key(i)));
   }
-  return parts.join("\n");
+  return parts.join(" ");
 }"""
 
 
@@ -395,8 +430,17 @@ COUNTRY = "Portugal"  # stored as PT
 
 
 def dot(page: Page, handle: str) -> Locator:
-    """The dot of product ``handle``."""
+    """The dot of product ``handle`` (on screen or not)."""
     return page.locator(f'{DOTS}[data-handle="{handle}"]')
+
+
+def dot_in_view(page: Page, handle: str) -> Locator:
+    """The dot of product ``handle`` once its card is scrolled into view, as people
+    scroll to a product before they tap it (off-screen dots are not drawn)."""
+    card = page.locator(f'.card a[href="/products/{handle}"]')
+    if card.count():
+        card.first.scroll_into_view_if_needed()
+    return page.locator(f'{ON_SCREEN_DOTS}[data-handle="{handle}"]')
 
 
 def panel_of(page: Page) -> FrameLocator:
