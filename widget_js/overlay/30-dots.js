@@ -116,7 +116,7 @@ function renderDot(btn, handle) {
   var title = productTitle(handle);
   var status = state.statuses[handle];
   var open = isOpenStatus(status);
-  var limit = !status && p && p.over_limit;
+  var limit = !open && p && p.over_limit;
   var inBag = bagHas(handle);
   btn.className =
     "dot" +
@@ -150,7 +150,7 @@ function renderAllDots() {
 function onDotClick(handle, btn, el) {
   var p = state.products[handle];
   if (isOpenStatus(state.statuses[handle])) return openPanel("mine", btn);
-  if (p.over_limit && !state.statuses[handle]) return openPanel("limit", btn, handle);
+  if (p.over_limit) return openPanel("limit", btn, handle);
   var variant = !bagHas(handle) && pickVariant(p, el);
   if (variant) {
     state.bag.lines.push({ handle: handle, variant_id: variant.id, quantity: 1 });
