@@ -189,7 +189,7 @@ def test_influencer_link_dots_request_and_status(stack: Stack, page: Page) -> No
     panel.get_by_label("Address", exact=True).fill("Rua Augusta 100")
     panel.get_by_label("City").fill("Lisboa")
     panel.get_by_label("Postal code").fill("1100-053")
-    panel.get_by_label("Country code").fill("PT")
+    panel.get_by_label("Country", exact=True).select_option(label="Portugal")  # stored as PT
     panel.get_by_role("button", name="Send request").click()
     expect(panel.get_by_role("heading", name="Request sent")).to_be_visible()
     dot = page.locator(f'{DOTS}[data-handle="{handle}"]')
