@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import BrowserContext, FrameLocator, Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.e2e.stack import (
     ADDRESS,
@@ -59,15 +60,20 @@ def bag_lines(page: Page) -> list[tuple[str, int, int]]:
 
 
 def wait_for_bag(page: Page, lines: list[tuple[str, int, int]]) -> None:
-    """Wait until the stored bag holds exactly ``lines`` (the overlay saves after a message)."""
-    page.wait_for_function(
-        """([key, want]) => {
-          const bag = JSON.parse(localStorage.getItem(key) || "null");
-          const got = bag ? bag.lines.map((l) => [l.handle, l.variant_id, l.quantity]) : [];
-          return JSON.stringify(got) === JSON.stringify(want);
-        }""",
-        arg=[f"{TOKEN_KEY}:bag", [list(line) for line in lines]],
-    )
+    """Wait until the stored bag holds exactly ``lines`` (the overlay saves after a
+    message); if it never does, fail showing what it holds."""
+    try:
+        page.wait_for_function(
+            """([key, want]) => {
+              const bag = JSON.parse(localStorage.getItem(key) || "null");
+              const got = bag ? bag.lines.map((l) => [l.handle, l.variant_id, l.quantity]) : [];
+              return JSON.stringify(got) === JSON.stringify(want);
+            }""",
+            arg=[f"{TOKEN_KEY}:bag", [list(line) for line in lines]],
+            timeout=10_000,
+        )
+    except PlaywrightTimeoutError:
+        assert bag_lines(page) == lines, "the stored bag"
 
 
 def assert_no_personal_data(page: Page, invite: Invite) -> None:
