@@ -95,6 +95,8 @@ class Stack:
     widget_url: str
     store_url: str
     servers: list[BaseWSGIServer] = field(default_factory=list)
+    #: Products in the store's grids (cards), dots or not; ``catalog()`` has those with a dot.
+    product_count: int = 0
     _seq: count = field(default_factory=lambda: count(1))
 
     def influencer_link(
@@ -315,7 +317,7 @@ def start_stack(workdir: Path, product_count: int = 24) -> Stack:
         add_brand_user(brand, *BRAND_USER)
         sync_catalog(brand, f"{store_url}/products.json")
         session.commit()
-    return Stack(widget_app, widget_url, store_url, [widget_server, store_server])
+    return Stack(widget_app, widget_url, store_url, [widget_server, store_server], product_count)
 
 
 # Reading the overlay from a page (tests and the benchmark). The overlay's host
