@@ -223,6 +223,7 @@ def test_an_influencer_without_handles_adds_one_and_sends(stack: Stack, page: Pa
     [stored] = stack.stored_requests(invite.link_id)
     assert stored["proposal"]["platforms"] == ["tiktok"]
     assert stored["items"] == [(BEANIE, "Rust", 1)]
+    assert_no_personal_data(page, invite)
 
 
 def refuse(stack: Stack, invite: Invite, how: str) -> str:
