@@ -315,7 +315,10 @@ def test_profile_is_for_the_panel_only(client, world):
         "/v1/panel/profile?brand=acme", headers={**auth, "Sec-Fetch-Site": "same-origin"}
     )
     assert from_panel.status_code == 200
-    assert from_panel.json["last_shipping_address"]["city"] == "Lisbon"
+    # No email, no street: a summary of the address last used at this brand.
+    assert set(from_panel.json) == {"name", "handles", "saved_address", "another_store_address"}
+    assert from_panel.json["saved_address"] == {"city": "Lisbon", "country": "PT"}
+    assert from_panel.json["another_store_address"] is None
     assert {h["platform"] for h in from_panel.json["handles"]} == {"instagram", "tiktok"}
 
 

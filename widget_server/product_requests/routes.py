@@ -20,8 +20,8 @@ from widget_server.product_requests.schemas import (
 )
 from widget_server.product_requests.services import (
     create_request,
-    last_shipping_address,
     requests_of,
+    saved_addresses,
     withdraw_request,
 )
 from widget_server.ratelimit import PER_IP_READ, limit_writes, limiter
@@ -45,8 +45,10 @@ class RequestsView(MethodView):
         """Send a product request (from the panel, or the brand's store page).
 
         Titles, variants and prices come from the synced catalog, never from
-        the client. Retrying with the same ``Idempotency-Key`` returns the
-        first result.
+        the client. ``shipping_address`` is an address, or
+        ``{"use_saved": "this_store" | "another_store"}`` to ship to one given
+        before (422 when there is none). Retrying with the same
+        ``Idempotency-Key`` returns the first result.
         """
         link = authenticate_link(body["brand"])
         product_request, _replayed = create_request(link, body, _idempotency_key())
@@ -88,15 +90,13 @@ class ProfileView(MethodView):
     @blp.arguments(BrandQuery, location="query")
     @blp.response(200, ProfileOut)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
-        """The influencer's contact details and last address, for the panel only.
+        """The influencer as the panel shows them: name, handles, saved addresses as city, country.
 
-        Not CORS-enabled: only pages on the widget's own origin can read it.
+        No email and no street address: a link token can be replayed by
+        anyone who read it. Not CORS-enabled (the panel calls it from the
+        widget's own origin), which keeps store pages from reading it in a
+        browser; it is not what protects personal data.
         """
         link = authenticate_link(query["brand"], panel_only=True)
         influencer = link.influencer
-        return {
-            "name": influencer.name,
-            "email": influencer.email,
-            "handles": influencer.handles,
-            "last_shipping_address": last_shipping_address(link),
-        }
+        return {"name": influencer.name, "handles": influencer.handles, **saved_addresses(link)}

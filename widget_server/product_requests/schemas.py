@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from apispec.ext.marshmallow import OpenAPIConverter
 from marshmallow import RAISE, Schema, fields, pre_load, validate
 
 from widget_server.influencers.schemas import HandleSchema
 from widget_server.product_requests.models import ProductRequest, RequestItem
+from widget_server.product_requests.services import SAVED_SOURCES
 from widget_server.product_requests.states import (
     STATUSES,
     denial_reason,
@@ -76,6 +80,44 @@ class AddressIn(_Strict):
         return data
 
 
+class SavedAddressIn(_Strict):
+    """Ship to an address given before, by reference: the server copies it.
+
+    ``this_store``: the address of the influencer's latest request at this
+    brand; ``another_store``: at another brand (only when they choose it).
+    """
+
+    use_saved = fields.String(
+        required=True,
+        validate=validate.OneOf(SAVED_SOURCES, error="Use one of: {choices}."),
+    )
+
+
+def _inline_schema(schema: type[Schema]) -> dict[str, Any]:
+    """``schema`` as an inline OpenAPI object, so a ``oneOf`` is documented from the schemas."""
+    converter = OpenAPIConverter(
+        openapi_version="3.0.3", schema_name_resolver=lambda _schema: None, spec=None
+    )
+    return converter.schema2jsonschema(schema)
+
+
+class ShippingAddress(fields.Field):
+    """``shipping_address``: an address typed now (:class:`AddressIn`), or
+    ``{"use_saved": …}`` (:class:`SavedAddressIn`).
+
+    Errors keep the paths of the shape that was sent, e.g.
+    ``shipping_address.postal_code``.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        one_of = [_inline_schema(AddressIn), _inline_schema(SavedAddressIn)]
+        super().__init__(metadata={"oneOf": one_of}, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        saved = isinstance(value, dict) and "use_saved" in value
+        return (SavedAddressIn() if saved else AddressIn()).load(value)
+
+
 class RequestIn(_Strict):
     """Body of ``POST /v1/requests``."""
 
@@ -86,7 +128,7 @@ class RequestIn(_Strict):
         validate=validate.Length(min=1, error="Pick at least one product."),
     )
     proposal = fields.Nested(ProposalIn, required=True)
-    shipping_address = fields.Nested(AddressIn, required=True)
+    shipping_address = ShippingAddress(required=True)
 
 
 class BrandBody(_Strict):
@@ -159,10 +201,33 @@ class MyRequestsOut(Schema):
     requests = fields.List(fields.Nested(RequestOut))
 
 
+class AddressSummaryOut(Schema):
+    """Enough of an address to recognise it, never enough to find anyone."""
+
+    city = fields.String()
+    country = fields.String()
+
+
 class ProfileOut(Schema):
-    """What only the panel (widget origin) may read."""
+    """What the panel needs to know of the influencer: nothing personal.
+
+    A link token can be replayed by any script that read it, so this holds
+    no email and no street address: only summaries the panel offers by
+    reference (``shipping_address: {"use_saved": …}``).
+    """
 
     name = fields.String()
-    email = fields.String()
     handles = fields.List(fields.Nested(HandleSchema))
-    last_shipping_address = fields.Dict(allow_none=True)
+    saved_address = fields.Nested(
+        AddressSummaryOut,
+        allow_none=True,
+        metadata={"description": "The address last used at this brand; null for none."},
+    )
+    another_store_address = fields.Nested(
+        AddressSummaryOut,
+        allow_none=True,
+        metadata={
+            "description": "When this brand has none: the address last used with another "
+            "store, offered only as an explicit choice (use_saved: another_store)."
+        },
+    )
