@@ -8,6 +8,7 @@ the real overlay is in ``test_influencer_journey.py``.
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,9 +27,12 @@ from tests.e2e.stack import (
     fill_address,
     fill_proposal,
     horizontal_overflow,
+    panel_frame,
 )
+from tests.factories import make_brand, make_link, make_product, make_request
 from widget_server import clock
 from widget_server.db import session
+from widget_server.influencers.models import InfluencerLink
 from widget_server.product_requests import states
 from widget_server.product_requests.models import ProductRequest
 
@@ -251,15 +255,114 @@ def test_address_stays_in_the_frame_across_a_reload(page: Page, stack: Stack) ->
         assert personal not in host
 
 
-def test_address_is_prefilled_from_the_last_request(page: Page, stack: Stack) -> None:
+def address_at_another_store(stack: Stack, link_id: int, address: dict[str, str]) -> None:
+    """The influencer of link ``link_id`` also asked another brand, shipping to ``address``."""
+    with stack.widget_app.app_context():
+        brand = make_brand(name="Elsewhere Co")
+        link, _ = make_link(brand, session.get(InfluencerLink, link_id).influencer)
+        make_request(link, [make_product(brand).variants[0]], shipping_address=address)
+
+
+def shoot_address(page: Page, panel: FrameLocator, name: str) -> None:
+    """Keep the address section as a screenshot at 1280 and 390 px, and check it fits."""
+    size = page.viewport_size
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 844})
+        panel.locator("#address").scroll_into_view_if_needed()
+        assert horizontal_overflow(panel_frame(page)) == 0
+        keep_shot(page, f"{name}-{width}")
+    page.set_viewport_size(size)
+
+
+def sent_body(page: Page, panel: FrameLocator) -> dict[str, Any]:
+    """Press Send; the body of the ``POST /v1/requests`` the panel made."""
+    with page.expect_request(
+        lambda r: r.method == "POST" and r.url.endswith("/v1/requests")
+    ) as sent:
+        panel.get_by_role("button", name="Send request").click()
+    expect(panel.get_by_role("heading", name="Request sent")).to_be_visible()
+    return sent.value.post_data_json
+
+
+def test_the_address_used_last_time_is_offered_by_city_and_sent_by_reference(
+    page: Page, stack: Stack
+) -> None:
     harness, link_id = harness_for(page, stack)
-    stack.submit_request(link_id, [TEE])  # to Ana Lima, 12 Rua Augusta, Lisbon, PT
-    panel = harness.open()
-    expect(panel.get_by_label("Full name")).to_have_value("Ana Lima")
-    expect(panel.get_by_label("Address", exact=True)).to_have_value("12 Rua Augusta")
-    expect(panel.get_by_label("City")).to_have_value("Lisbon")
-    expect(panel.get_by_label("Country")).to_have_value("PT")
-    expect(panel.get_by_label("Country").locator("option:checked")).to_have_text("Portugal")
+    first = stack.submit_request(link_id, [TEE])  # to Ana Lima, 12 Rua Augusta, Lisbon, PT
+    panel = harness.open(lines=[hoodie_line(stack, quantity=1)])
+    last_time = panel.get_by_role("radio", name="Ship to the address I used last time (Lisbon, PT)")
+    different = panel.get_by_role("radio", name="Use a different address")
+    expect(last_time).to_be_checked()
+    expect(different).not_to_be_checked()
+    expect(panel.get_by_label("Address", exact=True)).to_be_hidden()
+    expect(panel.locator("#contact-note")).to_have_text(
+        "Updates about this request go to the email address Northwind Supply invited you with."
+    )
+    shoot_address(page, panel, "ship-to-last-time")
+    # The panel itself never had the street: it offers the address by reference.
+    inside = harness.frame.evaluate(
+        "() => JSON.stringify([document.documentElement.outerHTML, {...sessionStorage}])"
+    )
+    for personal in ("Rua Augusta", "1100-053", "e2e.example"):
+        assert personal not in inside
+
+    # A different address shows the fields (empty but the name); back again hides them.
+    different.check()
+    expect(panel.get_by_label("Address", exact=True)).to_be_visible()
+    expect(panel.get_by_label("Address", exact=True)).to_have_value("")
+    expect(panel.get_by_label("Full name")).not_to_have_value("")
+    last_time.check()
+    expect(panel.get_by_label("Address", exact=True)).to_be_hidden()
+
+    fill_proposal(panel)
+    assert sent_body(page, panel)["shipping_address"] == {"use_saved": "this_store"}
+    old, new = stack.stored_requests(link_id)
+    assert old["id"] == first
+    assert new["shipping_address"] == old["shipping_address"]
+    assert new["shipping_address"]["line1"] == "12 Rua Augusta"
+    assert new["items"] == [(HOODIE, "M / Charcoal", 1)]
+
+
+def test_another_stores_address_is_copied_only_when_chosen(page: Page, stack: Stack) -> None:
+    harness, link_id = harness_for(page, stack)
+    porto = {
+        "name": "Ana Lima",
+        "line1": "7 Rua das Flores",
+        "city": "Porto",
+        "postal_code": "4050-262",
+        "country": "PT",
+    }
+    address_at_another_store(stack, link_id, porto)
+    panel = harness.open(lines=[hoodie_line(stack, quantity=1)])
+    elsewhere = panel.get_by_role(
+        "radio", name="Ship to an address I used with another store (Porto, PT)"
+    )
+    # Offered, never preselected: the fields are there to type a new one.
+    expect(elsewhere).not_to_be_checked()
+    expect(panel.get_by_role("radio", name="Use a different address")).to_be_checked()
+    expect(panel.get_by_label("Address", exact=True)).to_be_visible()
+    expect(elsewhere).to_have_accessible_description(
+        "Northwind Supply gets a copy of it with this request."
+    )
+    shoot_address(page, panel, "ship-to-another-store-offered")
+    elsewhere.check()
+    expect(panel.get_by_label("Address", exact=True)).to_be_hidden()
+    shoot_address(page, panel, "ship-to-another-store")
+
+    # A reload of the frame keeps the choice.
+    panel = harness.reload_frame()
+    expect(panel.get_by_role("radio", name=re.compile("another store"))).to_be_checked()
+    fill_proposal(panel)
+    assert sent_body(page, panel)["shipping_address"] == {"use_saved": "another_store"}
+    [stored] = stack.stored_requests(link_id)
+    assert stored["shipping_address"] == porto
+
+    # Now it is the address used last time at this store, and the default.
+    panel.get_by_role("button", name="Keep browsing").click()
+    harness.open_view("bag")
+    expect(
+        panel.get_by_role("radio", name="Ship to the address I used last time (Porto, PT)")
+    ).to_be_checked()
 
 
 def test_countries_are_names_sorted_and_stored_as_iso_codes(page: Page, stack: Stack) -> None:
@@ -684,6 +787,8 @@ def open_each_view(page: Page, stack: Stack):
     seed_history(stack, link_id)
     socks = {"handle": SOCKS, "variant_id": stack.variant_id(SOCKS, "L/XL"), "quantity": 1}
     panel = harness.open(lines=[hoodie_line(stack, "L / Charcoal", 1), socks])
+    # The history has an address; a new one shows every field (and its errors).
+    panel.get_by_role("radio", name="Use a different address").check()
     panel.get_by_role("button", name="Send request").click()
     expect(panel.get_by_role("alert")).to_be_visible()
     yield "bag-with-errors", harness

@@ -1,7 +1,11 @@
-/* The shipping address: typed only inside this frame. It is kept in the
-   panel's own sessionStorage (the widget's origin, never the host page's)
-   so a reload of the frame keeps it, and is prefilled from the profile's
-   last address otherwise. Country is picked by name; its ISO code is sent. */
+/* The shipping address. One given before is offered by reference: the API
+   tells the panel only its city and country (no answer to a link token
+   holds a street, since any script of the store can read the token), and
+   the server copies the address into the request. A new address is typed
+   only inside this frame and kept in the panel's own sessionStorage (the
+   widget's origin, never the host page's), so a reload of the frame keeps
+   it, and the choice between the two. Country is picked by name; its ISO
+   code is sent. */
 
 var ADDRESS_FIELDS = ["name", "line1", "line2", "city", "region", "postal_code", "country", "phone"];
 var OPTIONAL_FIELDS = ["line2", "region", "phone"];
@@ -63,13 +67,92 @@ function setupCountries() {
 function setupAddress() {
   setupCountries();
   var profile = state.profile || {};
-  var address = readStored(addressKey()) || profile.last_shipping_address || { name: profile.name || "" };
+  var address = readStored(addressKey()) || { name: profile.name || "" };
   ADDRESS_FIELDS.forEach(function (key) {
     var value = typeof address[key] === "string" ? address[key] : "";
     if (key === "country") setCountry(value.toUpperCase());
     else addressField(key).value = value;
   });
-  $("contact-note").textContent = profile.email ? "Updates about this request go to " + profile.email + "." : "";
+  // The panel never learns the email: the brand's invitation went to it.
+  $("contact-note").textContent =
+    "Updates about this request go to the email address " + state.brandName + " invited you with.";
+  renderShipChoice();
+}
+
+/* The saved address the panel may offer: the one last used at this brand;
+   else one used with another store, which is copied only if the influencer
+   picks it (never preselected). Null when there is none. */
+function savedOffer() {
+  var profile = state.profile || {};
+  if (profile.saved_address) return { source: "this_store", place: profile.saved_address };
+  if (profile.another_store_address) {
+    return { source: "another_store", place: profile.another_store_address };
+  }
+  return null;
+}
+
+function choiceKey() {
+  return addressKey() + ":choice";
+}
+
+/* "this_store" or "another_store" (ship to that saved address), or "new". */
+function shipChoice() {
+  var offer = savedOffer();
+  return offer && $("ship-saved").checked ? offer.source : "new";
+}
+
+function renderShipChoice() {
+  var offer = savedOffer();
+  $("ship-choice").hidden = !offer;
+  if (offer) {
+    var here = offer.source === "this_store";
+    var place = [offer.place.city, offer.place.country].filter(Boolean).join(", ");
+    var saved = $("ship-saved");
+    saved.value = offer.source;
+    $("ship-saved-label").textContent =
+      (here ? "Ship to the address I used last time" : "Ship to an address I used with another store") +
+      " (" + place + ")";
+    var hint = $("ship-saved-hint");
+    hint.textContent = here ? "" : state.brandName + " gets a copy of it with this request.";
+    hint.hidden = here;
+    if (here) saved.removeAttribute("aria-describedby");
+    else saved.setAttribute("aria-describedby", "ship-saved-hint");
+    // The influencer's choice in this tab wins; else this store's address.
+    var stored = readStored(choiceKey());
+    saved.checked = stored ? stored === offer.source : here;
+    $("ship-new").checked = !saved.checked;
+  }
+  applyShipChoice();
+}
+
+/* The typed fields show only for a new address; their errors go with them. */
+function applyShipChoice() {
+  var typing = shipChoice() === "new";
+  if (!typing && shownErrors($("address-fields")).length) {
+    clearErrors($("address-fields"));
+    refreshBanner();
+  }
+  $("address-fields").hidden = !typing;
+}
+
+/* An edit inside the address section: keep it in this frame. */
+function addressEdited(target) {
+  if (target.name === "ship") {
+    writeStored(choiceKey(), shipChoice());
+    applyShipChoice();
+  } else {
+    saveAddress();
+  }
+}
+
+/* After a request went out, the address it used is this store's "last time". */
+function addressSent(shipped) {
+  var profile = state.profile;
+  if (shipped.use_saved === "another_store") profile.saved_address = profile.another_store_address;
+  else if (!shipped.use_saved) profile.saved_address = { city: shipped.city, country: shipped.country };
+  profile.another_store_address = null;
+  writeStored(choiceKey(), null);
+  renderShipChoice();
 }
 
 /* A stored code the list lacks (a code assigned later) is still offered. */
@@ -93,8 +176,11 @@ function saveAddress() {
   writeStored(addressKey(), readAddress());
 }
 
-/* The address as the API takes it: optional fields only when filled. */
+/* The address as the API takes it: a saved one by reference, or the typed
+   one with optional fields only when filled. */
 function addressBody() {
+  var choice = shipChoice();
+  if (choice !== "new") return { use_saved: choice };
   var address = readAddress();
   OPTIONAL_FIELDS.forEach(function (key) {
     if (!address[key]) delete address[key];

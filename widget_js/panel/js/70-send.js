@@ -41,6 +41,12 @@ function localErrors() {
     var value = input.value.trim();
     if (value && !validUrl(value)) errors["proposal.links." + i] = ["Enter a full web address starting with https://"];
   });
+  if (shipChoice() === "new") addressErrors(errors);
+  return errors;
+}
+
+/* The typed address's problems (a saved address is the server's to check). */
+function addressErrors(errors) {
   var address = readAddress();
   var required = { name: "your name", line1: "the street address", city: "the city", postal_code: "the postal code" };
   Object.keys(required).forEach(function (key) {
@@ -50,7 +56,6 @@ function localErrors() {
   if (!/^[0-9+()\-. ]{0,40}$/.test(address.phone)) {
     errors["shipping_address.phone"] = ["Use digits, spaces and + - ( )."];
   }
-  return errors;
 }
 
 function requestBody() {
@@ -135,6 +140,7 @@ function sent(request) {
     (request.expires_at ? " and will answer by " + day(request.expires_at) + "." : ".");
   state.requests.unshift(request);
   renderMine();
+  addressSent(JSON.parse(attempt.body).shipping_address);
   // The overlay marks the products as requested and drops them from the bag.
   post({ type: "dots:request", request: request });
   lines = [];

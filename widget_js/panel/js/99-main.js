@@ -24,7 +24,7 @@ function onFormEdit(event) {
   var holder = target.closest("[data-path]");
   if (holder) recheck(holder.getAttribute("data-path"));
   if (!state.loaded || $("account-form").contains(target) || $("bag-list").contains(target)) return;
-  if (target.closest("#address")) return saveAddress();
+  if (target.closest("#address")) return addressEdited(target);
   if (target === $("message")) countMessage();
   var typed = target.type !== "checkbox";
   if (event.type === "input" && !typed) return; // its change event follows
