@@ -16,6 +16,7 @@ from pathlib import Path
 
 import brotli
 import pytest
+import rjsmin
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -47,10 +48,19 @@ def test_the_script_is_the_panel_files_in_name_order_in_one_iife() -> None:
     files = sorted((js_root() / "panel" / "js").glob("*.js"))
     assert len(files) >= 5, "the panel is a few files with one job each"
     body = build_bundle(js_root()).panel_script.body.decode()
-    assert body.startswith("(function(){\n'use strict';\n")
+    assert body.startswith("(function(){'use strict';")
     assert body.rstrip().endswith("})();")
-    positions = [body.index(path.read_text("utf-8")) for path in files]
+    # Minified: each file's own minified text stands in the bundle, in name order.
+    positions = [body.index(rjsmin.jsmin(path.read_text("utf-8")).strip()) for path in files]
     assert positions == sorted(positions)
+
+
+def test_bundles_ship_without_comments_or_indentation() -> None:
+    bundle = build_bundle(js_root())
+    for asset in (bundle.overlay, bundle.panel_script):
+        body = asset.body.decode()
+        assert "/*" not in body.replace('"/*"', "")
+        assert "\n  " not in body
 
 
 @pytest.mark.parametrize(
@@ -109,12 +119,12 @@ def test_production_builds_once_and_debug_follows_changes(tmp_path: Path, watch:
     cache = BundleCache(root, watch=watch)
     before = cache.get()
     script = sorted((root / "panel" / "js").glob("*.js"))[-1]
-    script.write_text(script.read_text("utf-8") + "\n// changed\n", "utf-8")
+    script.write_text(script.read_text("utf-8") + "\nvar changedNow = 1;\n", "utf-8")
     (root / "panel" / "panel.css").write_text("body{}\n", "utf-8")
     after = cache.get()
     if watch:
         assert after.panel_script_path != before.panel_script_path
         assert after.panel_style_path != before.panel_style_path
-        assert after.panel_script.body.endswith(b"// changed\n\n})();\n")
+        assert after.panel_script.body.endswith(b"var changedNow=1;})();\n")
     else:
         assert after is before

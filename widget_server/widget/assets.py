@@ -17,6 +17,7 @@ from pathlib import Path
 from threading import Lock
 
 import brotli
+import rjsmin
 
 OVERLAY_PLACEHOLDER = "__DOTS_OVERLAY_PATH__"
 PANEL_ASSETS = "/v1/panel/assets/"
@@ -85,7 +86,10 @@ def _iife(folder: Path) -> Asset:
     # of the page they run in.
     parts = [path.read_text("utf-8") for path in _script_files(folder)]
     body = "(function(){\n'use strict';\n" + "\n".join(parts) + "\n})();\n"
-    return Asset(body.encode("utf-8"), JS)
+    # Comments and indentation are for the people who read widget_js/; the
+    # influencer's browser gets neither (a third of the gzip size). rjsmin
+    # only drops comments and white space, so what runs is what was tested.
+    return Asset(rjsmin.jsmin(body).encode("utf-8") + b"\n", JS)
 
 
 def _watched_files(root: Path) -> list[Path]:
