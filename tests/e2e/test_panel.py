@@ -323,6 +323,24 @@ def test_the_address_used_last_time_is_offered_by_city_and_sent_by_reference(
     assert new["items"] == [(HOODIE, "M / Charcoal", 1)]
 
 
+def test_a_new_address_once_sent_is_the_one_offered_next(page: Page, stack: Stack) -> None:
+    harness, link_id = harness_for(page, stack)
+    panel = harness.open(lines=[hoodie_line(stack, quantity=1)])
+    expect(panel.locator("#ship-choice")).to_be_hidden()  # nothing given before: just the fields
+    fill_proposal(panel)
+    fill_address(panel)
+    shipped = sent_body(page, panel)["shipping_address"]
+    assert shipped["line1"] == "Rua Augusta 100" and shipped["country"] == "PT"
+    harness.open_view("bag")
+    expect(
+        panel.get_by_role("radio", name="Ship to the address I used last time (Lisboa, PT)")
+    ).to_be_checked()
+    expect(panel.get_by_label("Address", exact=True)).to_be_hidden()
+    # What was typed stays in this frame for the next different address.
+    panel.get_by_role("radio", name="Use a different address").check()
+    expect(panel.get_by_label("Address", exact=True)).to_have_value("Rua Augusta 100")
+
+
 def test_another_stores_address_is_copied_only_when_chosen(page: Page, stack: Stack) -> None:
     harness, link_id = harness_for(page, stack)
     porto = {
