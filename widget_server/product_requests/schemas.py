@@ -111,7 +111,11 @@ class ShippingAddress(fields.Field):
 
     def __init__(self, **kwargs: Any) -> None:
         one_of = [_inline_schema(AddressIn), _inline_schema(SavedAddressIn)]
-        super().__init__(metadata={"oneOf": one_of}, **kwargs)
+        description = (
+            "The address to ship to, or {use_saved: this_store | another_store} to ship to "
+            "the one given before (the server copies it; 422 when there is none)."
+        )
+        super().__init__(metadata={"oneOf": one_of, "description": description}, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         saved = isinstance(value, dict) and "use_saved" in value
