@@ -244,8 +244,8 @@ def withdraw_request(link: InfluencerLink, request_id: int) -> ProductRequest:
 
     404 for any request that is not this influencer's at this brand (the
     same answer as for one that does not exist); 409 from the state machine
-    when it is no longer pending, without naming who decided. The event and the brand's email are
-    written in the caller's transaction.
+    when it is no longer pending, without naming who decided. The event and
+    the brand's email are written in the caller's transaction.
     """
     owned = session.scalar(
         select(ProductRequest.id).where(
