@@ -141,6 +141,10 @@ def test_bag_shows_the_stored_choices_and_sends_every_change(page: Page, stack: 
     assert sent["lines"] == [hoodie_line(stack, "M / Oat", 1)]
     expect(panel.locator("#bag-note")).to_have_text(f"Removed {TEE_TITLE}.")
     expect(panel.locator("#bag-count")).to_have_text("1")
+    # The last line removed: no "0" badge is left on the tab.
+    bag_line(panel, HOODIE_TITLE).get_by_role("button", name=f"Remove {HOODIE_TITLE}").click()
+    harness.wait_for_bag("m => m.lines.length === 0")
+    expect(panel.locator("#bag-count")).to_be_hidden()
 
 
 def test_draft_is_restored_on_every_open(page: Page, stack: Stack) -> None:

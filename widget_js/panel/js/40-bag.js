@@ -161,6 +161,7 @@ function renderBag() {
   fillLines(-1);
   $("bag-empty").hidden = lines.length > 0;
   $("bag-count").textContent = String(lines.length);
+  $("bag-count").hidden = !lines.length; // an empty bag has no count to show
 }
 
 function renderLine(line, i) {
