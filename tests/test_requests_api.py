@@ -163,7 +163,12 @@ def test_a_client_cannot_set_prices_or_titles(client, world):
         (
             lambda w: {"items": [{"variant_id": w["shirt"].variants[0].id, "quantity": 0}]},
             "items.0.quantity",
-            "",
+            "Must be greater than or equal to 1 and less than or equal to 10.",
+        ),
+        (
+            lambda w: {"items": [{"variant_id": w["shirt"].variants[0].id, "quantity": 11}]},
+            "items.0.quantity",
+            "Must be greater than or equal to 1 and less than or equal to 10.",
         ),
         (
             lambda w: {"items": [{"variant_id": w["shirt"].variants[0].id, "quantity": 4}]},
@@ -259,6 +264,23 @@ def test_idempotency_key_returns_the_first_result(client, world, db):
     )
     assert reused.status_code == 422
     assert reused.json["error"] == "idempotency_key_reused"
+
+
+@pytest.mark.parametrize("key", ["", "   ", "k" * 101], ids=["empty", "blank", "101-chars"])
+def test_a_malformed_idempotency_key_is_a_400_and_stores_nothing(client, world, db, key):
+    response = post(client, world, body(world), headers={"Idempotency-Key": key})
+    assert response.status_code == 400
+    assert response.json == {
+        "status": 400,
+        "error": "bad_idempotency_key",
+        "message": "Idempotency-Key must be 1-100 characters.",
+    }
+    with db() as s:
+        assert s.scalar(select(func.count(ProductRequest.id))) == 0
+    # The longest allowed key is taken.
+    assert (
+        post(client, world, body(world), headers={"Idempotency-Key": "k" * 100}).status_code == 201
+    )
 
 
 @pytest.mark.parametrize(
