@@ -25,6 +25,7 @@ from tests.smtp_server import SmtpServer, make_certificates, server_context
 from tests.test_outbox import REVIEW_URL, enqueue_many, outbox_rows, request_with_items, start_loop
 from widget_server import clock, create_app
 from widget_server.db import engine, session
+from widget_server.notifications import sender
 from widget_server.notifications.models import OutboxMessage
 from widget_server.notifications.outbox import enqueue_email
 from widget_server.notifications.sender import backoff, send_due
@@ -208,6 +209,30 @@ def test_a_refused_message_waits_while_the_others_go(
     assert Counter(item.rcpt_tos[0] for item in smtp.messages) == {
         f"creator+{n}@example.com": 1 for n in range(3)
     }
+
+
+def test_a_batch_out_of_time_hands_the_rest_back_untried(
+    smtp_app: Flask, smtp: SmtpServer, frozen_clock: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A slow server: once a batch has spent its delivery budget, the rows it has not
+    tried go back at once (no lease, no claim, no attempt counted, no error, due as
+    before), so the next run sends them without waiting for a lease to run out."""
+    monkeypatch.setattr(sender, "DELIVERY_BUDGET", 0.5)
+    smtp.reject = lambda envelope: time.sleep(1.0)  # a second per message, then accepted
+    with smtp_app.app_context():
+        ids = enqueue_many(4)
+        due = {row.id: row.next_attempt_at for row in outbox_rows()}
+        report = send_due()
+        assert report.counts == {"sent": 1, "failed": 0, "released": 3}
+        assert [item.id for item in report.sent] == ids[:1]
+        for row in outbox_rows()[1:]:
+            assert (row.sent_at, row.claimed_until, row.claim_token) == (None, None, None)
+            assert (row.attempts, row.last_error) == (0, None)
+            assert row.next_attempt_at == due[row.id]
+        smtp.reject = None
+        # The same instant (the clock is frozen): nothing to wait for.
+        assert [item.id for item in send_due().sent] == ids[1:]
+    assert len(smtp.messages) == 4
 
 
 def test_a_resend_after_a_crash_carries_the_same_message_id(
