@@ -1,16 +1,18 @@
-"""Shared fixtures: an app per test on every configured database.
+"""Shared fixtures: an app per test on every configured database, and what a run covered.
 
 Tests run on SQLite always and on PostgreSQL too when
-``DOTS_TEST_DATABASE_URL`` is set (CI sets it, and sets
-``DOTS_TEST_REQUIRE_POSTGRES=1`` so an unreachable server fails the run
-instead of quietly shrinking it). Each database is migrated once per session
-with the real Alembic migrations; each test then starts from empty tables.
+``DOTS_TEST_DATABASE_URL`` is set; the Redis test needs ``DOTS_TEST_REDIS_URL``
+and the TLS tests an ``openssl`` command. CI sets both variables and
+``DOTS_TEST_REQUIRE_POSTGRES``, ``_REDIS`` and ``_TLS=1``, so a server that does
+not answer or a missing ``openssl`` stops the run instead of quietly shrinking
+it; every run ends with a summary of what ran on which backend
+(``tests/backends.py``). Each database is migrated once per session with the
+real Alembic migrations; each test then starts from empty tables.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,30 +21,65 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import delete
 
-from tests.databases import reset_postgres
+from tests.backends import OPENSSL, POSTGRES_URL, REDIS_URL, Tally, requirement_problems
+from tests.databases import reset_postgres, shown_url
 from widget_server import clock, create_app
 from widget_server.db import engine
 from widget_server.migrate import upgrade
 from widget_server.models import Base
 from widget_server.ratelimit import DEFAULT_LIMITS
 
-POSTGRES_URL = os.environ.get("DOTS_TEST_DATABASE_URL")
-REDIS_URL = os.environ.get("DOTS_TEST_REDIS_URL")
 DATABASES = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
+TALLY = pytest.StashKey[Tally]()
 
 
-def pytest_report_header(config: pytest.Config) -> str:
-    if POSTGRES_URL:
-        return f"databases: SQLite and PostgreSQL ({POSTGRES_URL})"
-    return "databases: SQLite only (set DOTS_TEST_DATABASE_URL to add PostgreSQL)"
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    databases = (
+        f"SQLite and PostgreSQL ({shown_url(POSTGRES_URL)})"
+        if POSTGRES_URL
+        else "SQLite only (set DOTS_TEST_DATABASE_URL to add PostgreSQL)"
+    )
+    redis = shown_url(REDIS_URL) if REDIS_URL else "not configured (set DOTS_TEST_REDIS_URL)"
+    return [f"databases: {databases}", f"redis: {redis}", f"openssl: {OPENSSL or 'missing'}"]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[TALLY] = Tally()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """CI requires its services: stop before any test when one is not there."""
+    problems = requirement_problems()
+    if problems:
+        raise pytest.UsageError("\n".join(problems))
+
+
+@pytest.hookimpl(trylast=True)  # after tests/e2e/conftest.py has marked its tests
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # CI requires the services, so their tests can never be skipped there.
-    if os.environ.get("DOTS_TEST_REQUIRE_POSTGRES") == "1" and not POSTGRES_URL:
-        raise pytest.UsageError("DOTS_TEST_REQUIRE_POSTGRES=1 but DOTS_TEST_DATABASE_URL is unset")
-    if os.environ.get("DOTS_TEST_REQUIRE_REDIS") == "1" and not REDIS_URL:
-        raise pytest.UsageError("DOTS_TEST_REQUIRE_REDIS=1 but DOTS_TEST_REDIS_URL is unset")
+    config.stash[TALLY].collect(items)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    item.config.stash[TALLY].record(report)
+    return report
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    """Close every run with what it covered, backend by backend."""
+    tally = config.stash.get(TALLY, None)
+    if tally is None or not tally.of or config.option.collectonly:
+        return
+    from tests.e2e.stack import CHROMIUM
+
+    terminalreporter.write_sep("=", "what ran, backend by backend")
+    for colour, line in tally.lines(CHROMIUM):
+        terminalreporter.write_line(line, **({colour: True} if colour else {}))
 
 
 #: A setting given to :func:`make_test_app` as this is read from its ``DOTS_`` variable.

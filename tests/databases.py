@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from widget_server.db import make_engine
 
@@ -14,3 +15,51 @@ def reset_postgres(url: str) -> None:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     pg.dispose()
+
+
+def postgres_problem(url: str) -> str | None:
+    """Why PostgreSQL at ``url`` cannot be used for tests (one line), or None if it answers.
+
+    A set variable is not a server: CI must stop at once, saying why, rather
+    than fail hundreds of tests one by one or, worse, skip them.
+    """
+    try:
+        # A host that drops packets would otherwise hold the run for minutes.
+        waiting = make_url(url).update_query_dict({"connect_timeout": "5"})
+        pg = make_engine(waiting.render_as_string(hide_password=False))
+        try:
+            with pg.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        finally:
+            pg.dispose()
+    except Exception as exc:  # any failure to answer is the finding
+        return _first_line(exc)
+    return None
+
+
+def redis_problem(url: str) -> str | None:
+    """Why Redis at ``url`` cannot be used for tests (one line), or None if it answers PING."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
+        try:
+            client.ping()
+        finally:
+            client.close()
+    except Exception as exc:
+        return _first_line(exc)
+    return None
+
+
+def shown_url(url: str) -> str:
+    """``url`` fit to print: its password hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "(unparsable URL)"
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0] if lines else ''}".rstrip(": ")
