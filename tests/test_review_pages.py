@@ -156,6 +156,7 @@ def test_summary_counts_and_values(acme_client, shop):
 
 def test_overdue_requests_count_as_expired_before_the_sweep(acme_client, shop):
     with clock.frozen_at(clock.now() + timedelta(days=9)):
+        login(acme_client, "team@acme.example", PASSWORD)  # sessions end after 12 hours
         html = acme_client.get("/review/").get_data(as_text=True)
     assert 'data-testid="pending-count">0<' in html
     assert 'data-testid="expired-all-count">2<' in html
@@ -227,8 +228,9 @@ def test_email_influencer_is_kept_on_the_timeline(acme_client, shop, app):
 
 def test_approving_an_overdue_request_is_refused(acme_client, shop, app):
     rid = shop.acme.pending.id
-    token = csrf_token(acme_client, "/review/")
     with clock.frozen_at(clock.now() + timedelta(days=9, minutes=1)):
+        login(acme_client, "team@acme.example", PASSWORD)  # sessions end after 12 hours
+        token = csrf_token(acme_client, "/review/")
         page = acme_client.post(
             f"/review/requests/{rid}/approve", data={"csrf_token": token}, follow_redirects=True
         )

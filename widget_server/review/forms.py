@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 DENY_REASONS = [
     ("", "No reason given"),
@@ -18,6 +18,23 @@ DENY_REASONS = [
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=320)])
     password = PasswordField("Password", validators=[DataRequired()])
+
+
+class PasswordForm(FlaskForm):
+    """Change one's own password: the current one proves it is really them."""
+
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=1000)])
+    new = PasswordField(
+        "New password",
+        validators=[
+            DataRequired(),
+            Length(max=1000, message="Use a password of at most 1,000 characters."),
+        ],
+    )
+    confirm = PasswordField(
+        "New password again",
+        validators=[DataRequired(), EqualTo("new", message="The two new passwords differ.")],
+    )
 
 
 class ActionForm(FlaskForm):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 
 from flask import (
     Blueprint,
@@ -21,10 +21,15 @@ from flask import (
     url_for,
 )
 from flask_wtf.csrf import CSRFProtect
+from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from widget_server import clock
+from widget_server.brands.services import change_password
+from widget_server.brands.sessions import ABSOLUTE_LIFETIME
+from widget_server.config import duration_setting
 from widget_server.db import session
+from widget_server.errors import flatten_messages
 from widget_server.money import format_minor, to_decimal_string
 from widget_server.product_requests import emails, states
 from widget_server.product_requests.models import ProductRequest, RequestEvent
@@ -32,13 +37,21 @@ from widget_server.ratelimit import PER_IP_SIGN_IN, limiter
 from widget_server.review import queries
 from widget_server.review.auth import (
     authenticate,
+    check_password,
     get_request_or_404,
     load_user,
     login_required,
     sign_in,
     sign_out,
 )
-from widget_server.review.forms import ActionForm, ArchiveFilter, DenyForm, EmailForm, LoginForm
+from widget_server.review.forms import (
+    ActionForm,
+    ArchiveFilter,
+    DenyForm,
+    EmailForm,
+    LoginForm,
+    PasswordForm,
+)
 
 bp = Blueprint(
     "review",
@@ -89,6 +102,32 @@ def logout() -> Response:
     sign_out()
     flash("You are signed out.", "info")
     return redirect(url_for("review.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@limiter.limit(PER_IP_SIGN_IN, methods=["POST"])
+@login_required
+def password() -> Response | str:
+    """Change one's own password; every session of the user ends, this one restarts."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if not check_password(g.user, form.current.data or ""):
+            form.current.errors = ["That is not your current password."]
+        else:
+            try:
+                ended = change_password(g.user, form.new.data or "")
+            except ValidationError as exc:
+                form.new.errors = [m for ms in flatten_messages(exc.messages).values() for m in ms]
+            else:
+                sign_in(g.user)
+                others = ended - 1
+                flash(
+                    "Your password is changed."
+                    + (f" {others} other session(s) were signed out." if others > 0 else ""),
+                    "success",
+                )
+                return redirect(url_for("review.index"))
+    return render_template("review/password.html", form=form)
 
 
 @bp.get("/")
@@ -273,8 +312,11 @@ def init_app(app: Flask) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=str(app.config.get("PUBLIC_URL", "")).startswith("https://"),
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        # The server ends sessions (brands.sessions); the cookie only must not outlive them.
+        PERMANENT_SESSION_LIFETIME=ABSOLUTE_LIFETIME,
     )
+    # A malformed DOTS_REVIEW_IDLE_TIMEOUT stops the start, not the first page view.
+    app.config["REVIEW_IDLE_TIMEOUT"] = duration_setting(app.config, "REVIEW_IDLE_TIMEOUT")
     csrf.init_app(app)
     app.jinja_env.filters["money"] = format_minor
     app.register_blueprint(bp)
