@@ -23,7 +23,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         Path(app.instance_path)
     )
 
-    from widget_server import api, cli, cors, db, errors, ratelimit
+    from widget_server import api, cli, cors, db, errors, headers, ratelimit
     from widget_server.catalog.routes import blp as catalog_blp
     from widget_server.influencers.routes import blp as session_blp
     from widget_server.product_requests.routes import blp as requests_blp
@@ -37,5 +37,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     review_routes.init_app(app)
     errors.init_app(app)  # after flask-smorest, so the one error shape wins
     cors.init_app(app)
+    headers.init_app(app)
     cli.init_app(app)
     return app
