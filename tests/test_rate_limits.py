@@ -5,7 +5,12 @@
 
 from __future__ import annotations
 
+import sys
+import threading
+import time
 from datetime import timedelta
+
+from limits.storage import storage_from_string
 
 from tests.conftest import empty_tables, make_test_app
 from tests.factories import make_brand, make_influencer, make_link, make_product
@@ -13,6 +18,7 @@ from widget_server import clock
 from widget_server.db import engine, session
 from widget_server.influencers.models import InfluencerLink
 from widget_server.influencers.tokens import sign_link
+from widget_server.ratelimit import LockedMemoryStorage
 
 ORIGIN = "https://acme.example"
 
@@ -135,3 +141,40 @@ def test_a_429_from_the_per_ip_limit_is_readable_by_the_store_page(
         assert "Access-Control-Allow-Origin" not in foreign.headers
     finally:
         empty_tables(app)
+
+
+def _burst_counts(storage_factory, rounds: int = 100, threads: int = 16) -> tuple[int, int]:
+    """``(errors, lost increments)`` of bursts of ``threads`` counting one key at once."""
+    errors = lost = 0
+    for _ in range(rounds):
+        storage = storage_factory()
+        time.sleep(0.015)  # the expiry timer has run out: the next count schedules it again
+        barrier = threading.Barrier(threads)
+        failed: list[Exception] = []
+
+        def hit(storage=storage, barrier=barrier, failed=failed) -> None:
+            barrier.wait()
+            try:
+                storage.incr("key", 60)
+            except RuntimeError as exc:  # "threads can only be started once"
+                failed.append(exc)
+
+        workers = [threading.Thread(target=hit) for _ in range(threads)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        errors += len(failed)
+        lost += threads - len(failed) - storage.get("key")
+    return errors, lost
+
+
+def test_memory_counters_stay_exact_when_threads_count_at_once():
+    """``serve`` runs one worker with threads on ``memory://``: no count may be lost."""
+    assert isinstance(storage_from_string("memory://"), LockedMemoryStorage)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible, to widen any race
+    try:
+        assert _burst_counts(lambda: storage_from_string("memory://")) == (0, 0)
+    finally:
+        sys.setswitchinterval(interval)

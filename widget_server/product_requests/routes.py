@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import request
@@ -27,12 +28,22 @@ from widget_server.ratelimit import PER_IP_READ, PER_IP_SUBMIT, PER_TOKEN_SUBMIT
 
 blp = Blueprint("requests", __name__, url_prefix="/v1", description="Product requests")
 
+IDEMPOTENCY_KEY = re.compile(r"[\x20-\x7e]{1,100}")
+
 
 def _idempotency_key() -> str | None:
+    """The ``Idempotency-Key`` header: 1-100 visible ASCII characters (it is stored)."""
     key = request.headers.get("Idempotency-Key")
-    if key is not None and not 1 <= len(key.strip()) <= 100:
-        raise ApiError(400, "bad_idempotency_key", "Idempotency-Key must be 1-100 characters.")
-    return key.strip() if key else None
+    if key is None:
+        return None
+    key = key.strip()
+    if not IDEMPOTENCY_KEY.fullmatch(key):
+        raise ApiError(
+            400,
+            "bad_idempotency_key",
+            "Idempotency-Key must be 1-100 visible ASCII characters, like a UUID.",
+        )
+    return key
 
 
 @blp.route("/requests")

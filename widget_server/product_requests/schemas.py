@@ -2,44 +2,37 @@
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, pre_load, validate
+from marshmallow import Schema, fields, pre_load, validate
 
 from widget_server.product_requests.models import ProductRequest
 from widget_server.product_requests.states import effective_status
-from widget_server.validation import COUNTRY, SLUG, HttpUrl
+from widget_server.validation import COUNTRY, ID, PLATFORMS, SLUG, HttpUrl, StrictSchema
 
 CONTENT_TYPES = ("post", "story", "reel", "video", "blog", "other")
 MAX_LINKS = 5
 MAX_QUANTITY = 10
+#: A brand accepts at most 100 items per request (its ``max_items``), each a
+#: different product: more entries than that can never be a valid request.
+MAX_ITEMS = 100
 
 
-class _Strict(Schema):
-    class Meta:
-        unknown = RAISE
-
-    @pre_load
-    def strip_strings(self, data: object, **_kwargs: object) -> object:
-        """Surrounding whitespace is never meaningful in this input."""
-        if isinstance(data, dict):
-            return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
-        return data
-
-
-class ItemIn(_Strict):
-    variant_id = fields.Integer(required=True, strict=True)
+class ItemIn(StrictSchema):
+    variant_id = fields.Integer(required=True, strict=True, validate=ID)
     quantity = fields.Integer(load_default=1, strict=True, validate=validate.Range(1, MAX_QUANTITY))
 
 
-class ProposalIn(_Strict):
+class ProposalIn(StrictSchema):
     content_types = fields.List(
         fields.String(validate=validate.OneOf(CONTENT_TYPES)),
         required=True,
-        validate=validate.Length(min=1, error="Pick at least one kind of content."),
+        validate=validate.Length(
+            1, len(CONTENT_TYPES), error=f"Pick 1 to {len(CONTENT_TYPES)} kinds of content."
+        ),
     )
     platforms = fields.List(
         fields.String(validate=validate.Length(1, 32)),
         required=True,
-        validate=validate.Length(min=1, error="Pick at least one platform."),
+        validate=validate.Length(1, len(PLATFORMS), error=f"Pick 1 to {len(PLATFORMS)} platforms."),
     )
     publish_on = fields.Date(required=True)
     message = fields.String(required=True, validate=validate.Length(1, 2000))
@@ -50,7 +43,7 @@ class ProposalIn(_Strict):
     )
 
 
-class AddressIn(_Strict):
+class AddressIn(StrictSchema):
     name = fields.String(required=True, validate=validate.Length(1, 200))
     line1 = fields.String(required=True, validate=validate.Length(1, 200))
     line2 = fields.String(load_default="", validate=validate.Length(max=200))
@@ -70,20 +63,22 @@ class AddressIn(_Strict):
         return data
 
 
-class RequestIn(_Strict):
+class RequestIn(StrictSchema):
     """Body of ``POST /v1/requests``."""
 
     brand = fields.String(required=True, validate=SLUG)
     items = fields.List(
         fields.Nested(ItemIn),
         required=True,
-        validate=validate.Length(min=1, error="Pick at least one product."),
+        validate=validate.Length(
+            1, MAX_ITEMS, error=f"Pick at least one product, and at most {MAX_ITEMS}."
+        ),
     )
     proposal = fields.Nested(ProposalIn, required=True)
     shipping_address = fields.Nested(AddressIn, required=True)
 
 
-class BrandQuery(Schema):
+class BrandQuery(StrictSchema):
     """``?brand=SLUG`` of the widget's GET calls."""
 
     brand = fields.String(required=True, validate=SLUG)

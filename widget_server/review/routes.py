@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Iterator
 from datetime import date
+from itertools import chain
 
 from flask import (
     Blueprint,
@@ -52,6 +53,7 @@ from widget_server.review.forms import (
     LoginForm,
     PasswordForm,
 )
+from widget_server.validation import display_text
 
 bp = Blueprint(
     "review",
@@ -130,9 +132,22 @@ def password() -> Response | str:
     return render_template("review/password.html", form=form)
 
 
+def _refuse_stray_args(*names: str) -> None:
+    """400 for query arguments this page does not take.
+
+    The archive hands its arguments back to ``url_for`` for its links, where
+    names like ``_method`` or ``_external`` mean something else: only the
+    page's own names ever get that far.
+    """
+    stray = sorted(set(request.args) - set(names))
+    if stray:
+        abort(400, f"This page does not take the argument(s): {', '.join(stray)}.")
+
+
 @bp.get("/")
 @login_required
 def index() -> str:
+    _refuse_stray_args("after")
     page = queries.pending_page(g.brand.id, request.args.get("after"))
     records = queries.track_records(g.brand.id, {r.influencer_id for r in page.requests})
     return render_template(
@@ -145,15 +160,15 @@ def index() -> str:
     )
 
 
-def _archive_filters() -> tuple[ArchiveFilter, queries.ArchiveQuery]:
+def _archive_filters(*also: str) -> tuple[ArchiveFilter, queries.ArchiveQuery | None]:
+    """The archive's form and its checked filters (None when the form has errors)."""
+    _refuse_stray_args(*ArchiveFilter.FIELDS, *also)
     form = ArchiveFilter(request.args)
-    form.validate()
+    if not form.validate():
+        return form, None
 
     def day(value: str | None) -> date | None:
-        try:
-            return date.fromisoformat(value) if value else None
-        except ValueError:
-            return None
+        return date.fromisoformat(value) if value else None  # checked by the form
 
     filters = queries.ArchiveQuery(
         status=form.status.data if form.status.data in states.STATUSES else None,
@@ -168,11 +183,14 @@ def _archive_filters() -> tuple[ArchiveFilter, queries.ArchiveQuery]:
 
 @bp.get("/archive")
 @login_required
-def archive() -> str:
-    form, filters = _archive_filters()
-    page = queries.archive_page(g.brand.id, filters, request.args.get("after"))
-    args = {k: v for k, v in request.args.items() if k != "after" and v}
-    return render_template("review/archive.html", form=form, page=page, args=args)
+def archive() -> tuple[str, int]:
+    form, filters = _archive_filters("after")
+    if filters is None:  # the form shows what is wrong with the filters
+        page, status = queries.Page([], None), 400
+    else:
+        page, status = queries.archive_page(g.brand.id, filters, request.args.get("after")), 200
+    args = {name: request.args[name] for name in ArchiveFilter.FIELDS if request.args.get(name)}
+    return render_template("review/archive.html", form=form, page=page, args=args), status
 
 
 _CSV_COLUMNS = [
@@ -182,7 +200,8 @@ _CSV_COLUMNS = [
 
 
 def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
+    # Shown to people like the pages: bidirectional controls and bad stored text neutralised.
+    text = display_text("" if value is None else str(value))
     # A cell starting with = + - @ would run as a formula in a spreadsheet.
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
@@ -215,8 +234,8 @@ def _csv_lines(rows: Iterator[ProductRequest]) -> Iterator[str]:
                 items,
                 to_decimal_string(r.total_minor, r.currency),
                 r.currency,
-                " ".join(r.proposal.get("content_types", [])),
-                " ".join(r.proposal.get("platforms", [])),
+                " ".join(map(str, r.proposal.get("content_types", []))),
+                " ".join(map(str, r.proposal.get("platforms", []))),
                 r.proposal.get("publish_on", ""),
             )
         )
@@ -226,11 +245,19 @@ def _csv_lines(rows: Iterator[ProductRequest]) -> Iterator[str]:
 @bp.get("/archive.csv")
 @login_required
 def archive_csv() -> Response:
-    _form, filters = _archive_filters()
-    rows = queries.archive_rows(g.brand.id, filters)
+    """The archive as CSV, checked before the first byte goes out.
+
+    Bad filters answer 400; the header and the first row are produced before
+    the 200 is sent, so a failing query is an error page, not a cut file.
+    """
+    form, filters = _archive_filters()
+    if filters is None:
+        abort(400, " ".join(m for messages in form.errors.values() for m in messages))
+    lines = _csv_lines(queries.archive_rows(g.brand.id, filters))
+    ready = [next(lines), next(lines, "")]  # the header, then the first row (or none)
     filename = f"{g.brand.slug}-requests-{clock.now():%Y%m%d}.csv"
     return Response(
-        stream_with_context(_csv_lines(rows)),
+        stream_with_context(chain(ready, lines)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
