@@ -176,7 +176,11 @@ def test_approve_emails_the_influencer_and_records_who(acme_client, shop, app):
             )
         )
         assert event.actor == "team@acme.example"
-        mails = session.scalars(select(OutboxMessage).where(OutboxMessage.request_id == rid)).all()
+        mails = session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.request_id == rid)
+            .order_by(OutboxMessage.id)  # PostgreSQL promises no order without it
+        ).all()
         assert [m.template for m in mails] == ["request_submitted", "request_approved"]
         assert mails[1].to_addr == shop.acme.influencer.email
     again = acme_client.post(

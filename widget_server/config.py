@@ -31,6 +31,10 @@ SETTINGS: dict[str, tuple[str, Any]] = {
     "OUTBOX_MAX_AGE": ("DOTS_OUTBOX_MAX_AGE", "2d"),
 }
 
+#: Settings that are durations ("2h", "30d"), and whole numbers with their bounds.
+DURATIONS = ("REVIEW_IDLE_TIMEOUT", "OUTBOX_MAX_AGE")
+WHOLE_NUMBERS = {"OUTBOX_MAX_ATTEMPTS": (1, 1000)}
+
 _TRUE = {"1", "true", "yes", "on"}
 
 
@@ -90,6 +94,11 @@ def load_settings(overrides: dict[str, Any] | None) -> dict[str, Any]:
             value = value.strip().lower() in _TRUE
         settings[key] = value
     settings.update(overrides or {})
+    # Typed now, so a malformed value stops the start instead of a page view or an email run.
+    for key in DURATIONS:
+        settings[key] = duration_setting(settings, key)
+    for key, (minimum, maximum) in WHOLE_NUMBERS.items():
+        settings[key] = int_setting(settings, key, minimum, maximum)
     return settings
 
 

@@ -28,7 +28,6 @@ from werkzeug.exceptions import HTTPException
 from widget_server import clock
 from widget_server.brands.services import change_password
 from widget_server.brands.sessions import ABSOLUTE_LIFETIME
-from widget_server.config import duration_setting
 from widget_server.db import session
 from widget_server.errors import flatten_messages
 from widget_server.money import format_minor, to_decimal_string
@@ -53,6 +52,7 @@ from widget_server.review.forms import (
     LoginForm,
     PasswordForm,
 )
+from widget_server.review.timeline import timeline
 from widget_server.validation import display_text
 
 bp = Blueprint(
@@ -271,6 +271,7 @@ def detail(request_id: int) -> str:
     return render_template(
         "review/detail.html",
         r=product_request,
+        timeline=timeline(product_request),
         record=record.get(product_request.influencer_id),
         deny_form=DenyForm(),
         action_form=ActionForm(),
@@ -342,8 +343,6 @@ def init_app(app: Flask) -> None:
         # The server ends sessions (brands.sessions); the cookie only must not outlive them.
         PERMANENT_SESSION_LIFETIME=ABSOLUTE_LIFETIME,
     )
-    # A malformed DOTS_REVIEW_IDLE_TIMEOUT stops the start, not the first page view.
-    app.config["REVIEW_IDLE_TIMEOUT"] = duration_setting(app.config, "REVIEW_IDLE_TIMEOUT")
     csrf.init_app(app)
     app.jinja_env.filters["money"] = format_minor
     app.register_blueprint(bp)
