@@ -13,6 +13,7 @@ from widget_server.catalog.models import Product, Variant
 from widget_server.catalog.schemas import CatalogOut
 from widget_server.db import session
 from widget_server.influencers.auth import authenticate_link
+from widget_server.openapi import WIDGET_CALL, answers
 from widget_server.product_requests.schemas import BrandQuery
 from widget_server.ratelimit import PER_IP_READ, limiter
 
@@ -25,6 +26,7 @@ class CatalogView(MethodView):
 
     @blp.arguments(BrandQuery, location="query")
     @blp.response(200, CatalogOut)
+    @answers(blp, *WIDGET_CALL)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """The brand's active products with their active variants (one call per visit)."""
         link = authenticate_link(query["brand"])

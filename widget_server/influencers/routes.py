@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 
 from widget_server.influencers.auth import authenticate_link
 from widget_server.influencers.schemas import SessionRequest, SessionResponse
+from widget_server.openapi import WIDGET_CALL, answers
 from widget_server.ratelimit import PER_IP_READ, limiter
 
 blp = Blueprint("session", __name__, url_prefix="/v1", description="Influencer session")
@@ -20,6 +21,7 @@ class SessionView(MethodView):
 
     @blp.arguments(SessionRequest)
     @blp.response(200, SessionResponse)
+    @answers(blp, *WIDGET_CALL)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Check a link token and say who the influencer is at this brand.
 

@@ -12,6 +12,7 @@ from flask_smorest import Blueprint
 from widget_server.errors import ApiError
 from widget_server.influencers.auth import authenticate_link
 from widget_server.influencers.schemas import HandleSchema
+from widget_server.openapi import WIDGET_CALL, answers
 from widget_server.product_requests.schemas import (
     BrandQuery,
     MyRequestsOut,
@@ -53,6 +54,7 @@ class RequestsView(MethodView):
     @limiter.limit(PER_TOKEN_SUBMIT, key_func=token_key)
     @blp.arguments(RequestIn)
     @blp.response(201, RequestOut)
+    @answers(blp, *WIDGET_CALL, 409, idempotency_key=True)
     def post(self, body: dict[str, Any]) -> Any:
         """Send a product request (from the panel, or the brand's store page).
 
@@ -71,6 +73,7 @@ class MyRequestsView(MethodView):
 
     @blp.arguments(BrandQuery, location="query")
     @blp.response(200, MyRequestsOut)
+    @answers(blp, *WIDGET_CALL)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """This influencer's requests at this brand, newest first (no address)."""
         link = authenticate_link(query["brand"])
@@ -83,6 +86,7 @@ class ProfileView(MethodView):
 
     @blp.arguments(BrandQuery, location="query")
     @blp.response(200, ProfileOut)
+    @answers(blp, *WIDGET_CALL)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """The influencer's contact details and last address, for the panel only.
 
