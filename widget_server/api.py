@@ -11,7 +11,7 @@ from marshmallow import Schema, fields
 from sqlalchemy import text
 
 from widget_server.db import session
-from widget_server.errors import ApiError
+from widget_server.errors import database_unavailable
 from widget_server.openapi import ANY_REQUEST, DotsApi, answers, init_spec
 
 health_blp = Blueprint("health", __name__, url_prefix="/v1", description="Health")
@@ -30,8 +30,8 @@ class HealthView(MethodView):
         """Is the server up, and can it reach its database?"""
         try:
             session.execute(text("SELECT 1"))
-        except Exception as exc:  # any driver error means "not healthy"
-            raise ApiError(503, "database_unavailable", f"Database check failed: {exc}") from None
+        except Exception as exc:  # any driver error means "not healthy"; the log says which
+            raise database_unavailable(exc) from None
         return {"status": "ok", "database": "ok"}
 
 

@@ -23,6 +23,7 @@ from werkzeug.exceptions import HTTPException
 from widget_server.brands.models import Brand
 from widget_server.brands.services import find_brand
 from widget_server.db import session
+from widget_server.errors import DATABASE_DOWN
 from widget_server.validation import MAX_JSON_DEPTH, SLUG, json_depth
 
 #: URL prefixes called from store pages.
@@ -74,7 +75,13 @@ def add_cors_headers(response: Response) -> Response:
     # The answer depends on the Origin, so caches must key on it too.
     response.vary.add("Origin")
     origin = request.headers.get("Origin")
-    if origin and _origin_allowed(origin, response):
+    try:
+        allowed = bool(origin) and _origin_allowed(str(origin), response)
+    except DATABASE_DOWN:
+        # The answer is already the 503 that says so: without the brand's
+        # origins it simply goes without CORS headers, rather than failing again.
+        allowed = False
+    if allowed:
         set_cors_headers(response, get_cors_options(None, _OPTIONS, {"origins": [origin]}))
     return response
 

@@ -46,8 +46,20 @@ def run_jobs(app: Flask, stop: threading.Event, send_every: float, sweep_every: 
 
 
 @click.command("worker")
-@click.option("--send-every", default=2.0, show_default=True, help="Seconds between outbox runs.")
-@click.option("--sweep-every", default=60.0, show_default=True, help="Seconds between sweeps.")
+@click.option(
+    "--send-every",
+    type=click.FloatRange(0.05, 86_400),
+    default=2.0,
+    show_default=True,
+    help="Seconds between outbox runs.",
+)
+@click.option(
+    "--sweep-every",
+    type=click.FloatRange(0.05, 86_400),
+    default=60.0,
+    show_default=True,
+    help="Seconds between sweeps.",
+)
 @with_appcontext
 def worker_command(send_every: float, sweep_every: float) -> None:
     """Run the email sender and the expiry sweeper until stopped."""
@@ -108,15 +120,18 @@ def plan_workers(storage_url: str, workers: int | None, threads: int | None) -> 
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65_535), default=5000, show_default=True)
 @click.option(
     "--workers",
-    type=int,
+    type=click.IntRange(max=256),
     default=None,
     help="Gunicorn worker processes [default: 1 with memory:// rate limits, 2 with Redis].",
 )
 @click.option(
-    "--threads", type=int, default=None, help="Threads per worker [default: 8 for one worker, 4]."
+    "--threads",
+    type=click.IntRange(max=1_000),
+    default=None,
+    help="Threads per worker [default: 8 for one worker, 4].",
 )
 @click.option("--no-jobs", is_flag=True, help="Do not run the sender and sweeper here.")
 @with_appcontext

@@ -19,7 +19,7 @@ from widget_server.brands.services import (
     find_brand_user,
     update_brand,
 )
-from widget_server.cli import echo_rows, json_option, unit_of_work
+from widget_server.cli_helpers import echo_rows, json_option, unit_of_work
 from widget_server.config import duration_setting
 from widget_server.db import session
 from widget_server.money import format_minor

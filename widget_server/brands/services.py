@@ -13,7 +13,7 @@ from widget_server.brands.models import Brand, BrandUser
 from widget_server.brands.schemas import BrandInput, BrandUserInput
 from widget_server.db import session
 from widget_server.errors import ApiError
-from widget_server.money import to_minor
+from widget_server.money import MAX_MINOR, format_minor, to_minor
 
 DEFAULT_MAX_VALUE = "300"
 
@@ -41,9 +41,13 @@ def _apply(brand: Brand, data: dict[str, Any]) -> None:
         setattr(brand, key, value)
     if max_value is not None:
         try:
-            brand.max_value_minor = to_minor(max_value, brand.currency)
+            minor = to_minor(max_value, brand.currency)
         except ValueError as exc:
             raise BrandError(f"max value: {exc}") from None
+        if minor > MAX_MINOR:
+            largest = format_minor(MAX_MINOR, brand.currency)
+            raise BrandError(f"max value: {max_value} is more than the most allowed ({largest})")
+        brand.max_value_minor = minor
 
 
 def create_brand(data: dict[str, Any]) -> Brand:

@@ -7,7 +7,7 @@ from datetime import datetime
 import click
 from flask.cli import with_appcontext
 
-from widget_server.cli import now_option
+from widget_server.cli_helpers import now_option
 from widget_server.db import session
 from widget_server.product_requests.states import expire_due
 
