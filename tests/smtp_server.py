@@ -25,6 +25,9 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
+#: The From of emails in the SMTP tests (the ``smtp_app`` fixture sets it).
+MAIL_FROM = "Dots <no-reply@dots.test>"
+
 
 @dataclass(frozen=True)
 class Received:

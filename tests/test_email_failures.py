@@ -6,8 +6,8 @@ Against the real SMTP test server (:mod:`tests.smtp_server`), which answers
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from flask import Flask
@@ -25,22 +25,10 @@ from widget_server.db import session
 from widget_server.notifications.models import OutboxMessage
 from widget_server.notifications.sender import backoff, send_due
 from widget_server.product_requests import states
+from widget_server.product_requests.models import ProductRequest
 
 UNKNOWN_USER = "550 5.1.1 <creator+1@example.com>: Recipient address rejected: User unknown"
 BUSY = "451 4.3.0 Mailbox busy, try later"
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def smtp_app(app: Flask, smtp: SmtpServer) -> Flask:
-    app.config.update(SMTP_URL=smtp.url, MAIL_FROM="Dots <no-reply@dots.test>")
-    return app
 
 
 def refuse_creator_1(reply: str):
@@ -264,15 +252,23 @@ def test_bad_retry_settings_stop_the_start(database_url, tmp_path, monkeypatch, 
 # --- --now decides what is overdue, not when mail goes out ---------------------------------
 
 
-def test_expire_with_now_in_the_future_queues_its_emails_for_now(app, runner, smtp):
-    """No frozen clock here: the sender runs on the real one, as in production."""
-    app.config.update(SMTP_URL=smtp.url)
+def pending_request(app: Flask) -> SimpleNamespace:
+    """A committed pending request of brand acme (submitted now, on the real clock)."""
     with app.app_context():
         brand = make_brand("acme")
         link, _ = make_link(brand)
         request = make_request(link, [make_product(brand).variants[0]])
         session.commit()
-        expires_at, influencer_email = request.expires_at, link.influencer.email
+        return SimpleNamespace(
+            id=request.id, expires_at=request.expires_at, influencer_email=link.influencer.email
+        )
+
+
+def test_expire_with_now_in_the_future_queues_its_emails_for_now(app, runner, smtp):
+    """No frozen clock here: the sender runs on the real one, as in production."""
+    app.config.update(SMTP_URL=smtp.url)
+    request = pending_request(app)
+    expires_at, influencer_email = request.expires_at, request.influencer_email
     before = clock.now()
     later = (expires_at + timedelta(minutes=1)).isoformat()
     result = runner.invoke(args=["expire", "--now", later])
@@ -292,12 +288,7 @@ def test_expire_with_now_in_the_future_queues_its_emails_for_now(app, runner, sm
 
 
 def test_expire_with_now_still_judges_overdue_by_that_time(app, runner):
-    with app.app_context():
-        brand = make_brand("acme")
-        link, _ = make_link(brand)
-        request = make_request(link, [make_product(brand).variants[0]])
-        session.commit()
-        expires_at = request.expires_at
+    expires_at = pending_request(app).expires_at
     early = runner.invoke(args=["expire", "--now", (expires_at - timedelta(seconds=1)).isoformat()])
     assert "Expired 0 request(s)." in early.output
     late = runner.invoke(args=["expire", "--now", expires_at.isoformat()])
@@ -331,15 +322,11 @@ def test_expire_refuses_a_batch_size_that_would_loop_or_overflow(runner):
 
 
 def test_expire_timeline_is_stamped_with_the_real_time(app, runner):
-    with app.app_context():
-        brand = make_brand("acme")
-        link, _ = make_link(brand)
-        request = make_request(link, [make_product(brand).variants[0]])
-        session.commit()
-        request_id, expires_at = request.id, request.expires_at
+    request = pending_request(app)
+    request_id, expires_at = request.id, request.expires_at
     before = clock.now()
     runner.invoke(args=["expire", "--now", (expires_at + timedelta(days=3)).isoformat()])
     with app.app_context():
-        expired = session.get(type(request), request_id)
+        expired = session.get(ProductRequest, request_id)
         assert expired.status == "expired"
         assert before <= expired.decided_at <= clock.now()

@@ -50,6 +50,13 @@ def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
+def seconds_option(name: str, default: float, help: str) -> Callable[[F], F]:
+    """An interval in seconds: 0.05 at least (no busy loop), a day at most (no overflow)."""
+    return click.option(
+        name, type=click.FloatRange(0.05, 86_400), default=default, show_default=True, help=help
+    )
+
+
 #: The ``--json`` flag of every listing command.
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 

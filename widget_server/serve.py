@@ -19,6 +19,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from widget_server.cli_helpers import seconds_option
 from widget_server.product_requests.expiry import sweep
 from widget_server.ratelimit import describe_storage, storage_is_shared
 
@@ -46,20 +47,8 @@ def run_jobs(app: Flask, stop: threading.Event, send_every: float, sweep_every: 
 
 
 @click.command("worker")
-@click.option(
-    "--send-every",
-    type=click.FloatRange(0.05, 86_400),
-    default=2.0,
-    show_default=True,
-    help="Seconds between outbox runs.",
-)
-@click.option(
-    "--sweep-every",
-    type=click.FloatRange(0.05, 86_400),
-    default=60.0,
-    show_default=True,
-    help="Seconds between sweeps.",
-)
+@seconds_option("--send-every", 2.0, "Seconds between outbox runs.")
+@seconds_option("--sweep-every", 60.0, "Seconds between sweeps.")
 @with_appcontext
 def worker_command(send_every: float, sweep_every: float) -> None:
     """Run the email sender and the expiry sweeper until stopped."""

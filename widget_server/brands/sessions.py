@@ -20,7 +20,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, delete, select, update
 
 from widget_server import clock
 from widget_server.brands.models import BrandUser, ReviewSession
@@ -86,31 +86,29 @@ def resume(token: str, idle_timeout: timedelta = DEFAULT_IDLE_TIMEOUT) -> Review
     return row
 
 
+def _revoke(*conditions: ColumnElement[bool]) -> int:
+    """Revoke the open sessions matching ``conditions``; return how many."""
+    result = session.execute(
+        update(ReviewSession)
+        .where(ReviewSession.revoked_at.is_(None), *conditions)
+        .values(revoked_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def end(token: str) -> None:
     """Revoke the session of ``token`` (sign-out); unknown or ended tokens are fine."""
     if token:
-        session.execute(
-            update(ReviewSession)
-            .where(ReviewSession.id == _digest(token), ReviewSession.revoked_at.is_(None))
-            .values(revoked_at=clock.now())
-            .execution_options(synchronize_session=False)
-        )
+        _revoke(ReviewSession.id == _digest(token))
 
 
 def revoke_all(user: BrandUser) -> int:
     """Revoke every session of ``user``; return how many had not reached their 12 hours."""
-    now = clock.now()
-    result = session.execute(
-        update(ReviewSession)
-        .where(
-            ReviewSession.user_id == user.id,
-            ReviewSession.revoked_at.is_(None),
-            ReviewSession.created_at > now - ABSOLUTE_LIFETIME,
-        )
-        .values(revoked_at=now)
-        .execution_options(synchronize_session=False)
+    return _revoke(
+        ReviewSession.user_id == user.id,
+        ReviewSession.created_at > clock.now() - ABSOLUTE_LIFETIME,
     )
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def live_sessions(user: BrandUser, idle_timeout: timedelta) -> list[ReviewSession]:

@@ -14,6 +14,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from widget_server.cli_helpers import seconds_option
 from widget_server.db import session
 from widget_server.notifications.models import OutboxMessage
 from widget_server.notifications.sender import SendReport, run_sender_forever, send_due
@@ -53,13 +54,7 @@ def _stop_on_signals() -> Iterator[threading.Event]:
 
 @outbox_group.command("send")
 @click.option("--loop", is_flag=True, help="Keep sending until SIGTERM or Ctrl-C.")
-@click.option(
-    "--interval",
-    type=click.FloatRange(0.05, 86_400),
-    default=2.0,
-    show_default=True,
-    help="Seconds between rounds with --loop.",
-)
+@seconds_option("--interval", 2.0, "Seconds between rounds with --loop.")
 @click.option(
     "--batch",
     type=click.IntRange(1, 10_000),
