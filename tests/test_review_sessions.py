@@ -110,8 +110,13 @@ def test_signing_in_again_rotates_the_session(app, client, user):
     login(client, EMAIL, PASSWORD)
     second = client.get_cookie(COOKIE).value
     assert second != first.get_cookie(COOKIE).value
-    # Two sign-ins, two sessions (two laptops would be the same): both live.
-    assert signed_in(first) and signed_in(client)
+    # The session this browser held before ends: a copy of the old cookie is worthless.
+    assert signed_in(client)
+    assert not signed_in(first)
+    # Another browser signing in is another session: both stay live.
+    laptop = app.test_client()
+    login(laptop, EMAIL, PASSWORD)
+    assert signed_in(laptop) and signed_in(client)
 
 
 def _change_password(client: FlaskClient, current: str, new: str, confirm: str | None = None):

@@ -63,8 +63,10 @@ def sign_in(user: BrandUser) -> None:
     """Start a fresh session for ``user``, dropping whatever the old one held.
 
     A new token (and a new CSRF token) every time: a token planted before
-    sign-in is worth nothing after it.
+    sign-in is worth nothing after it, and the session this browser held
+    before (signing in again, or after a password change) ends on the server.
     """
+    sessions.end(session.get(_TOKEN) or "")
     session.clear()
     session[_TOKEN] = sessions.start(user)
     session.permanent = True
