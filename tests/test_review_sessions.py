@@ -176,6 +176,12 @@ def test_a_refused_password_change_changes_nothing(
     login(app.test_client(), EMAIL, PASSWORD)  # the old password still works
 
 
+def test_guessing_the_current_password_is_rate_limited_like_sign_in(app, client, user):
+    login(client, EMAIL, PASSWORD)
+    codes = [_change_password(client, f"guess {n}", NEW_PASSWORD).status_code for n in range(11)]
+    assert codes == [200] * 10 + [429]
+
+
 def test_the_password_page_needs_sign_in_and_a_csrf_token(app, client, user):
     response = client.get("/review/account/password")
     assert response.status_code == 302 and "/review/login" in response.headers["Location"]
