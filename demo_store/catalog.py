@@ -97,7 +97,14 @@ _CURATED: list[dict[str, Any]] = [
         "price": "1299.00",
     },
     {"title": "Crew Sock 3-Pack", "kind": "socks", "colours": ["Ochre"], "price": "19.95"},
-    {"title": "Niño Pocket Tee", "kind": "tee", "colours": ["Blush", "Sky"], "sale": True},
+    # Its first variant (XS / Blush) is sold out: "first available" is not "first".
+    {
+        "title": "Niño Pocket Tee",
+        "kind": "tee",
+        "colours": ["Blush", "Sky"],
+        "sale": True,
+        "first_sold_out": True,
+    },
     {"title": "Zürich Fleece Hoodie", "kind": "hoodie", "colours": ["Slate"], "sold_out": True},
 ]
 
@@ -231,7 +238,7 @@ def _build_product(index: int, spec: dict[str, Any]) -> dict[str, Any]:
         variant_id = 40_000_000_000 + index * 100 + position
         # Roughly one variant in five is out of stock; the first variant of most products is
         # in stock so the collection looks normal.
-        if spec.get("sold_out"):
+        if spec.get("sold_out") or (position == 1 and spec.get("first_sold_out")):
             available = False
         else:
             available = position == 1 or (seed + position * 7) % 5 != 0

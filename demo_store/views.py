@@ -24,6 +24,7 @@ bp = Blueprint("store", __name__)
 FEED_DEFAULT_LIMIT = 30
 FEED_MAX_LIMIT = 250  # Shopify's cap on /products.json?limit=
 INFINITE_PAGE_SIZE = 8
+PILL_TYPES = {"Knitwear"}
 
 
 def _base_url() -> str:
@@ -123,9 +124,14 @@ def product(handle: str) -> str:
     }
     if item["images"]:
         ld["image"] = [image["src"] for image in item["images"]]
-    # Options other than Shopify's placeholder "Title" get a <select>.
+    # Options other than Shopify's placeholder "Title" get a <select>, or radio
+    # "pills" (Dawn's default picker) on knitwear, so both conventions are on
+    # the store.
     selects = [opt for opt in item["options"] if opt["name"] != "Title"]
-    return render_template("product.html", product=item, selected=selected, selects=selects, ld=ld)
+    pills = item["product_type"] in PILL_TYPES
+    return render_template(
+        "product.html", product=item, selected=selected, selects=selects, pills=pills, ld=ld
+    )
 
 
 @bp.route("/products.json")

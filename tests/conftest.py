@@ -46,20 +46,29 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         raise pytest.UsageError("DOTS_TEST_REQUIRE_REDIS=1 but DOTS_TEST_REDIS_URL is unset")
 
 
+#: A setting given to :func:`make_test_app` as this is read from its ``DOTS_`` variable.
+FROM_ENVIRONMENT = object()
+
+
 def make_test_app(database_url: str, instance: Path, **overrides: object) -> Flask:
-    """An app for tests: fixed secret, its own instance folder, no rate limits."""
-    return create_app(
-        {
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "test-secret-key",
-            "TESTING": True,
-            "INSTANCE_PATH": str(instance),
-            "PUBLIC_URL": "http://widget.test",
-            # Hashing cost is a production concern; tests only need real hashes.
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-            **overrides,
-        }
-    )
+    """An app for tests: fixed secret and public URL, its own instance folder.
+
+    The rate limits are the production ones (``widget_server.ratelimit``), so
+    tests see the 429s people would; tests that send many requests on purpose
+    raise them (``pg_app``, the browser stack). A setting given as
+    ``FROM_ENVIRONMENT`` is left to its ``DOTS_`` variable.
+    """
+    settings = {
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret-key",
+        "TESTING": True,
+        "INSTANCE_PATH": str(instance),
+        "PUBLIC_URL": "http://widget.test",
+        # Hashing cost is a production concern; tests only need real hashes.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        **overrides,
+    }
+    return create_app({key: v for key, v in settings.items() if v is not FROM_ENVIRONMENT})
 
 
 @pytest.fixture(scope="session", params=DATABASES)

@@ -292,7 +292,11 @@ def hostile_rows(app, acme):
         session.commit()
         request = make_request(link, [product.variants[0]])
         # Written straight to the row, as the API let through before input was checked.
-        request.shipping_address = {**request.shipping_address, "line1": "12 Rua \ud800 Augusta"}
+        request.shipping_address = {
+            **request.shipping_address,
+            "line1": "12 Rua \ud800 Augusta",
+            "city": "Lis\udc00bon",
+        }
         request.proposal = {
             **request.proposal,
             "platforms": [f"instagram{RLO}\ud800"],
@@ -314,7 +318,7 @@ def test_stored_bad_text_shows_safely_on_every_page(reviewer, app, hostile_rows)
     assert detail.status_code == 200
     html = detail.get_data(as_text=True)
     _assert_shown_safely(html)
-    assert "12 Rua \ufffd Augusta" in html
+    assert "Lis\ufffdbon" in html  # pending: the brand sees city and country only
     assert "Ana \ufffdgpj.exe" in html
     assert "Look \ufffdhere\ufffd and \ufffd there" in html
     assert "https://instagram.com/\ufffdp/abc" in html

@@ -584,6 +584,8 @@ def test_link_revoke_needs_a_number(runner):
         ("link", "list", "--brand", "nope"),
         ("catalog", "sync", "--brand", "nope", "--from", "feed.json"),
         ("catalog", "show", "--brand", "nope", "--json"),
+        ("catalog", "exclude", "--brand", "nope", "some-handle"),
+        ("catalog", "include", "--brand", "nope", "some-handle"),
     ],
     ids=lambda args: " ".join(args[:2]),
 )
@@ -597,7 +599,7 @@ def test_every_documented_command_exists(runner):
         "brand": {"create", "list", "update", "user"},
         "influencer": {"create", "list"},
         "link": {"issue", "list", "revoke"},
-        "catalog": {"sync", "show"},
+        "catalog": {"sync", "show", "exclude", "include"},
     }.items():
         out = ok(runner, group, "--help")
         for command in commands:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
 
 from tests.factories import (
@@ -19,7 +21,9 @@ from tests.factories import (
     make_request,
     request_body,
 )
+from tests.review_helpers import login
 from widget_server import clock
+from widget_server.brands.services import add_brand_user
 from widget_server.db import session
 from widget_server.influencers.tokens import sign_link
 from widget_server.notifications.models import OutboxMessage
@@ -66,6 +70,77 @@ def test_expiry_sweep_with_now(runner, app, frozen_clock):
     assert _outcome(app, request_id)[2]["request_expired"] == 1
 
 
+def _status_everywhere(
+    runner: FlaskCliRunner, client: FlaskClient, token: str, request_id: int, now: datetime
+) -> dict[str, object]:
+    """What every reader says about one request at ``now``: the influencer's API, the
+    brand's pages (pending list, summary, detail, archive), then the sweeper."""
+    with clock.frozen_at(now):
+        # Review sessions end after 12 hours: the brand signs in at each moment.
+        login(client, "team@race.example", "correct horse battery")
+        mine = client.get(
+            "/v1/requests/mine?brand=race",
+            headers={"Authorization": f"Bearer {token}", "Origin": "https://race.example"},
+        ).json["requests"]
+        index = client.get("/review/").get_data(as_text=True)
+        detail = client.get(f"/review/requests/{request_id}").get_data(as_text=True)
+        archive = client.get("/review/archive").get_data(as_text=True)
+    sweep = runner.invoke(args=["expire", "--now", now.isoformat()])
+    assert sweep.exit_code == 0, sweep.output
+
+    def count(testid: str) -> str:
+        return index.split(f'data-testid="{testid}">', 1)[1].split("<", 1)[0]
+
+    return {
+        "api": [r["status"] for r in mine],
+        "pending list": f'id="req-{request_id}"' in index,
+        "summary": (count("pending-count"), count("expired-all-count")),
+        "detail": re.findall(r'<h1>.*<span class="status (\w+)">', detail),
+        "archive": f'/review/requests/{request_id}"' in archive,
+        "sweeper": sweep.output.strip(),
+    }
+
+
+def test_a_request_is_pending_everywhere_until_its_expiry_and_expired_from_then(
+    app, client, runner, frozen_clock
+):
+    """Never expired early, by a page or by the sweeper: one second before
+    ``expires_at`` every reader says pending and the sweeper leaves it; at
+    ``expires_at`` every reader says expired and the sweeper expires it."""
+    with app.app_context():
+        brand = make_brand("race")
+        add_brand_user(brand, "team@race.example", "correct horse battery")
+        link, token = make_link(brand)
+        request = make_request(link, [make_product(brand).variants[0]])
+        request_id, expires_at = request.id, request.expires_at
+    assert expires_at == frozen_clock + timedelta(days=9)
+
+    before = _status_everywhere(
+        runner, client, token, request_id, expires_at - timedelta(seconds=1)
+    )
+    assert before == {
+        "api": ["pending"],
+        "pending list": True,
+        "summary": ("1", "0"),
+        "detail": ["pending"],
+        "archive": False,
+        "sweeper": "Expired 0 request(s).",
+    }
+    assert _outcome(app, request_id)[0] == "pending"
+
+    at = _status_everywhere(runner, client, token, request_id, expires_at)
+    assert at == {
+        "api": ["expired"],
+        "pending list": False,
+        "summary": ("0", "1"),
+        "detail": ["expired"],
+        "archive": True,
+        "sweeper": "Expired 1 request(s).",
+    }
+    status, events, mails = _outcome(app, request_id)
+    assert (status, events["expired"], mails["request_expired"]) == ("expired", 1, 1)
+
+
 @pytest.mark.parametrize("value", ["tomorrow", "2026-03-10T12:00:00"])
 def test_expire_refuses_a_bad_now(runner, value):
     result = runner.invoke(args=["expire", "--now", value])
@@ -94,12 +169,19 @@ def _race(app: Flask, request_id: int, targets: list[str]) -> None:
 @pytest.mark.parametrize("overdue", [False, True], ids=["before-expiry", "after-expiry"])
 def test_twenty_racing_decisions_give_one_transition_and_one_email(pg_app, overdue):
     request_id = _one_request(pg_app)
+    with pg_app.app_context():
+        expires_at = session.get(ProductRequest, request_id).expires_at
     targets = ["approved", "denied", "expired", "withdrawn"] * 5
-    with clock.frozen_at(clock.now() + timedelta(days=9 if overdue else 1)):
+    with clock.frozen_at(expires_at if overdue else expires_at - timedelta(seconds=1)):
+        if not overdue:
+            # Sweepers racing each other a second early: every one is refused.
+            _race(pg_app, request_id, ["expired"] * 5)
+            assert _outcome(pg_app, request_id)[:2] == ("pending", Counter({"submitted": 1}))
         _race(pg_app, request_id, targets)
     status, events, mails = _outcome(pg_app, request_id)
     assert sum(events[kind] for kind in (*DECISIONS, "withdrawn")) == 1
-    assert status == ("expired" if overdue else status)
+    # Before its expiry a request cannot expire: one of the people's decisions wins.
+    assert status in ({"expired"} if overdue else {"approved", "denied", "withdrawn"})
     influencer_mails = sum(mails[f"request_{kind}"] for kind in DECISIONS)
     assert influencer_mails == (0 if status == "withdrawn" else 1)
 

@@ -111,14 +111,17 @@ def test_request_is_stored_with_catalog_prices_and_nine_day_expiry(client, world
     assert data["status"] == "pending"
     assert data["items"] == [
         {
+            "variant_id": world["shirt"].variants[0].id,
             "product_handle": "shirt",
             "product_title": "Shirt",
             "variant_title": "S",
+            "option_values": ["S"],
             "image_url": "https://acme.example/images/shirt.svg",
             "quantity": 1,
             "unit_price_minor": 2500,
         }
     ]
+    assert data["decided_at"] is None and data["reason"] is None
     assert data["total_minor"] == 2500
     submitted = clock.now()
     assert data["expires_at"] == (submitted + timedelta(days=9)).isoformat()
@@ -160,7 +163,12 @@ def test_a_client_cannot_set_prices_or_titles(client, world):
         (
             lambda w: {"items": [{"variant_id": w["shirt"].variants[0].id, "quantity": 0}]},
             "items.0.quantity",
-            "",
+            "Must be greater than or equal to 1 and less than or equal to 10.",
+        ),
+        (
+            lambda w: {"items": [{"variant_id": w["shirt"].variants[0].id, "quantity": 11}]},
+            "items.0.quantity",
+            "Must be greater than or equal to 1 and less than or equal to 10.",
         ),
         (
             lambda w: {"items": [{"variant_id": w["shirt"].variants[0].id, "quantity": 4}]},
@@ -258,6 +266,23 @@ def test_idempotency_key_returns_the_first_result(client, world, db):
     assert reused.json["error"] == "idempotency_key_reused"
 
 
+@pytest.mark.parametrize("key", ["", "   ", "k" * 101], ids=["empty", "blank", "101-chars"])
+def test_a_malformed_idempotency_key_is_a_400_and_stores_nothing(client, world, db, key):
+    response = post(client, world, body(world), headers={"Idempotency-Key": key})
+    assert response.status_code == 400
+    assert response.json == {
+        "status": 400,
+        "error": "bad_idempotency_key",
+        "message": "Idempotency-Key must be 1-100 visible ASCII characters, like a UUID.",
+    }
+    with db() as s:
+        assert s.scalar(select(func.count(ProductRequest.id))) == 0
+    # The longest allowed key is taken.
+    assert (
+        post(client, world, body(world), headers={"Idempotency-Key": "k" * 100}).status_code == 201
+    )
+
+
 @pytest.mark.parametrize(
     ("origin", "token", "status", "error"),
     [
@@ -312,7 +337,10 @@ def test_profile_is_for_the_panel_only(client, world):
         "/v1/panel/profile?brand=acme", headers={**auth, "Sec-Fetch-Site": "same-origin"}
     )
     assert from_panel.status_code == 200
-    assert from_panel.json["last_shipping_address"]["city"] == "Lisbon"
+    # No email, no street: a summary of the address last used at this brand.
+    assert set(from_panel.json) == {"name", "handles", "saved_address", "another_store_address"}
+    assert from_panel.json["saved_address"] == {"city": "Lisbon", "country": "PT"}
+    assert from_panel.json["another_store_address"] is None
     assert {h["platform"] for h in from_panel.json["handles"]} == {"instagram", "tiktok"}
 
 

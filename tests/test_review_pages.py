@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -299,3 +300,67 @@ def test_influencer_input_is_inert_text(app, client, frozen_clock):
     html = client.get("/review/").get_data(as_text=True)
     assert "<script>alert" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+
+
+def test_accounts_the_influencer_stated_say_so_with_the_date(client, shop, app):
+    """The brand sees which follower counts are the influencer's own word, and platforms
+    spelt as their owners spell them."""
+    stated_on = clock.now() + timedelta(days=1)
+    with app.app_context(), clock.frozen_at(stated_on):
+        from widget_server.influencers.models import Influencer
+        from widget_server.influencers.services import state_handle
+
+        ana = session.get(Influencer, shop.acme.influencer.id)
+        state_handle(ana, {"platform": "tiktok", "handle": "ana.tok", "followers": 4100})
+        state_handle(ana, {"platform": "youtube", "handle": "anatube", "followers": 900})
+        session.commit()
+    login(client, "team@acme.example", PASSWORD)
+    for path in ("/review/", f"/review/requests/{shop.acme.pending.id}"):
+        html = client.get(path).get_data(as_text=True)
+        assert (
+            '<span class="platform">TikTok</span> @ana.tok · 4,100 '
+            '<span class="stated">(stated by the influencer on 2 Mar 2026)</span>'
+        ) in html, path
+        assert '<span class="platform">YouTube</span> @anatube · 900 <span' in html, path
+        # Entered by an operator: no such note.
+        assert re.search(r'<span class="platform">Instagram</span> @creator\d+ · 12,000</li>', html)
+    detail = client.get(f"/review/requests/{shop.acme.pending.id}").get_data(as_text=True)
+    assert "<dt>Platforms</dt><dd>Instagram</dd>" in detail
+
+
+def test_the_csv_export_never_hands_a_spreadsheet_a_formula(app, client, frozen_clock):
+    """Names, emails and product titles come from influencers and the store; a cell
+    starting with = + - @, a tab or a carriage return is quoted with a leading '
+    so a spreadsheet shows it as text instead of running it."""
+    risky = [
+        ('=HYPERLINK("https://evil.example","Open")', "=1+2@example.com", "+SUM(1,2)"),
+        ("-2+3", "-cmd@example.com", "@SUM(A1:A9)"),
+        ("\t=1+1", "plain@example.com", "\r=1+1"),
+    ]
+    with app.app_context():
+        world = _brand_with_requests("sheet")
+        for (name, email, title), product in zip(risky, world.products, strict=False):
+            link, _ = make_link(world.brand, make_influencer(email, name="x"))
+            # Set on the rows, as a store sync or an old row could have them: input
+            # schemas would strip the leading tab.
+            link.influencer.name = name
+            product.title = title
+            session.commit()
+            request = make_request(link, [product.variants[0]])
+            states.transition(request.id, states.DENIED, "team@sheet.example")
+            session.commit()
+        plain = make_request(world.link, [world.products[4].variants[0]])
+        states.transition(plain.id, states.APPROVED, "team@sheet.example")
+        session.commit()
+        ana_email = world.influencer.email
+    login(client, "team@sheet.example", PASSWORD)
+    rows = list(
+        csv.DictReader(io.StringIO(client.get("/review/archive.csv").get_data(as_text=True)))
+    )
+    cells = {(r["influencer"], r["email"], r["items"]) for r in rows}
+    assert cells == {
+        ("'" + name, "'" + email if email[0] in "=-" else email, f"'{title} (Size 1) x1")
+        for name, email, title in risky
+    } | {("Ana Lima", ana_email, "Sheet P4 (Size 1) x1")}
+    plain_row = next(r for r in rows if r["influencer"] == "Ana Lima")
+    assert (plain_row["total"], plain_row["status"]) == ("50.00", "approved")

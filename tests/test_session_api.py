@@ -63,8 +63,8 @@ def test_session_answers_influencer_brand_and_expiry(client, acme):
     assert body["influencer"] == {
         "name": "Ana Lima",
         "handles": [
-            {"platform": "instagram", "handle": "ana.lima", "followers": 12500},
-            {"platform": "tiktok", "handle": "analima", "followers": 1_000_000},
+            {"platform": "instagram", "handle": "ana.lima", "followers": 12500, "stated_at": None},
+            {"platform": "tiktok", "handle": "analima", "followers": 1_000_000, "stated_at": None},
         ],
     }
     assert body["brand"]["slug"] == "acme"

@@ -25,6 +25,7 @@ from tests.smtp_server import MAIL_FROM, SmtpServer, make_certificates, server_c
 from tests.test_outbox import REVIEW_URL, enqueue_many, outbox_rows, request_with_items, start_loop
 from widget_server import clock, create_app
 from widget_server.db import engine, session
+from widget_server.notifications import sender
 from widget_server.notifications.models import OutboxMessage
 from widget_server.notifications.outbox import enqueue_email
 from widget_server.notifications.sender import backoff, send_due
@@ -85,7 +86,7 @@ def test_every_template_arrives_with_the_right_envelope_headers_and_parts(
     assert len(received) == 5
     expected_parts = {
         "request_submitted": ["Trail Jacket", "154.99 USD", REVIEW_URL, "Proposal line one"],
-        "request_approved": ["Trail Jacket", "gift order"],
+        "request_approved": ["Trail Jacket", "send them to the address you gave"],
         "request_denied": ["Sold out", "welcome to request again"],
         "request_expired": ["within 9 days", "nothing you need to do"],
         "brand_message": ["Hello"],
@@ -193,6 +194,30 @@ def test_a_refused_message_waits_while_the_others_go(
     assert Counter(item.rcpt_tos[0] for item in smtp.messages) == {
         f"creator+{n}@example.com": 1 for n in range(3)
     }
+
+
+def test_a_batch_out_of_time_hands_the_rest_back_untried(
+    smtp_app: Flask, smtp: SmtpServer, frozen_clock: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A slow server: once a batch has spent its delivery budget, the rows it has not
+    tried go back at once (no lease, no claim, no attempt counted, no error, due as
+    before), so the next run sends them without waiting for a lease to run out."""
+    monkeypatch.setattr(sender, "DELIVERY_BUDGET", 0.5)
+    smtp.reject = lambda envelope: time.sleep(1.0)  # a second per message, then accepted
+    with smtp_app.app_context():
+        ids = enqueue_many(4)
+        due = {row.id: row.next_attempt_at for row in outbox_rows()}
+        report = send_due()
+        assert report.counts == {"sent": 1, "failed": 0, "released": 3}
+        assert [item.id for item in report.sent] == ids[:1]
+        for row in outbox_rows()[1:]:
+            assert (row.sent_at, row.claimed_until, row.claim_token) == (None, None, None)
+            assert (row.attempts, row.last_error) == (0, None)
+            assert row.next_attempt_at == due[row.id]
+        smtp.reject = None
+        # The same instant (the clock is frozen): nothing to wait for.
+        assert [item.id for item in send_due().sent] == ids[1:]
+    assert len(smtp.messages) == 4
 
 
 def test_a_resend_after_a_crash_carries_the_same_message_id(
@@ -476,3 +501,63 @@ def test_test_ca_is_what_makes_tls_work(certs: tuple[Path, Path, Path]) -> None:
             assert tls.recv(100).startswith(b"220")
     finally:
         server.stop()
+
+
+# --- who an email is from, who a reply reaches, and the links back --------------------------
+
+
+@pytest.mark.parametrize(
+    "brand_name", ["Northwind Supply", 'Café "Noir", Ltd', "ステッカー屋 (Tokyo)"]
+)
+def test_emails_to_the_influencer_come_in_the_brands_name_and_link_back(
+    smtp_app: Flask, smtp: SmtpServer, brand_name: str
+) -> None:
+    from markupsafe import escape
+
+    from tests.factories import make_brand, make_influencer, make_link, make_product, make_request
+    from widget_server.influencers.services import link_url
+    from widget_server.product_requests import emails, states
+
+    with smtp_app.app_context():
+        brand = make_brand("northwind", name=brand_name)
+        link, _token = make_link(brand, make_influencer("ana@example.com", name="Ana Lima"))
+        products = [make_product(brand, prices=(1000,)) for _ in range(4)]
+        made = [make_request(link, [product.variants[0]]) for product in products]
+        states.transition(made[0].id, states.APPROVED, actor="team@northwind.example")
+        states.transition(made[1].id, states.DENIED, actor="team@northwind.example", note="No")
+        emails.brand_message(made[2], "Could you post on the 6th?", sender="team@example.com")
+        states.transition(made[3].id, states.WITHDRAWN, actor="ana@example.com")
+        session.commit()
+        with clock.frozen_at(clock.now() + timedelta(days=30)):
+            from widget_server.product_requests.expiry import sweep
+
+            made.append(make_request(link, [products[3].variants[0]]))
+        session.commit()
+        with clock.frozen_at(clock.now() + timedelta(days=40)):
+            assert sweep() == 1
+            assert send_due().counts == {"sent": 11, "failed": 0, "released": 0}
+        store_url = link_url(link)
+
+    to_influencer = [item for item in smtp.messages if item.rcpt_tos == ("ana@example.com",)]
+    to_brand = [item for item in smtp.messages if item.rcpt_tos == ("team@northwind.example",)]
+    # Approved, denied, the brand's message, two expired (the one with the message
+    # expired when the fifth request was made); five new requests and a withdrawal.
+    assert len(to_influencer) == 5 and len(to_brand) == 6
+    requests_url = f"{store_url}&dotsview=mine"
+    assert "#dots=" in store_url and requests_url.endswith("&dotsview=mine")
+    for item in to_influencer:
+        sender = item.message["From"].addresses[0]
+        assert sender.display_name == f"{brand_name} via Dots"
+        assert sender.addr_spec == "no-reply@dots.test"
+        assert item.mail_from == "no-reply@dots.test"
+        assert item.message["Reply-To"] == "team@northwind.example"
+        text, html = item.part("plain"), item.part("html")
+        assert "Hi Ana," in text and "Hi Ana," in html and "Ana Lima" not in text
+        assert requests_url in text and store_url in text
+        assert f'href="{escape(requests_url)}"' in html and f'href="{escape(store_url)}"' in html
+    for item in to_brand:
+        assert item.message["From"] == MAIL_FROM
+        assert item.message["Reply-To"] == "ana@example.com"
+        assert "#dots=" not in item.part("plain") + item.part("html")  # the token stays hers
+    # The header is encoded on the wire, not written raw.
+    assert all(ord(ch) < 128 for item in to_influencer for ch in item.message.as_string())

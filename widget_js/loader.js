@@ -1,19 +1,23 @@
-/* Dots loader: no token → no work; #dots=<token> → keep it, load the overlay. */
+/* Dots loader: no token → no work; #dots=<token> → keep it, load the overlay.
+   Every dots… fragment parameter leaves the URL; #dotsview=mine opens "My requests". */
 (function (w, d) {
   try {
     var s = d.currentScript || d.querySelector("script[src*='/v1/dots.js']"),
-      b = s && s.getAttribute("data-brand"), l = w.location, k = "dots:" + b, t, f, h, u, n, c;
+      b = s && s.getAttribute("data-brand"), l = w.location, k = "dots:" + b, t, f, v, h, u, n, c;
     if (!b || w.__dots) return; // 2nd tag: no-op
     // read now, before a router rewrites the URL
     h = l.hash.slice(1).split("&").filter(function (p) {
-      return p.slice(0, 5) != "dots=" || (f = 1, t = decodeURIComponent(p.slice(5)), 0);
+      var m = /^dots([^=]*)=?(.*)/.exec(p);
+      if (!m) return 1;
+      f = 1;
+      m[1] ? m[1] == "view" && (v = m[2]) : t = decodeURIComponent(m[2]);
     }).join("&");
     if (f) history.replaceState(history.state, "", l.href.split("#")[0] + (h ? "#" + h : ""));
     try { t ? localStorage.setItem(k, t) : t = localStorage.getItem(k); } catch (e) {}
     if (!t) return;
     u = new URL(s.src).origin;
     n = s.nonce || "";
-    w.__dots = { brand: b, token: t, base: u, key: k, zIndex: s.getAttribute("data-z-index"), nonce: n };
+    w.__dots = { brand: b, token: t, base: u, key: k, zIndex: s.getAttribute("data-z-index"), nonce: n, view: v };
     c = d.createElement("script");
     c.async = !0;
     c.src = u + "__DOTS_OVERLAY_PATH__";

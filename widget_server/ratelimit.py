@@ -139,6 +139,16 @@ def describe_storage(url: str) -> str:
     return parts._replace(netloc=user + netloc).geturl()
 
 
+def limit_writes(view: F) -> F:
+    """The limits of every widget endpoint that writes: per client IP and per link token.
+
+    Sending a request, withdrawing one and stating an account all count
+    separately (each endpoint has its own counters).
+    """
+    per_token = limiter.limit(PER_TOKEN_SUBMIT, key_func=token_key)
+    return limiter.limit(PER_IP_SUBMIT)(per_token(view))  # type: ignore[return-value]
+
+
 def init_app(app: Flask) -> None:
     """Configure storage from ``DOTS_RATELIMIT_STORAGE_URL`` and trust proxies if told."""
     hops = int(app.config.get("PROXY_HOPS") or 0)

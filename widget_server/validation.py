@@ -27,10 +27,30 @@ SLUG = validate.Regexp(
 )
 COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="Use a two-letter ISO country code, like US.")
 CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="Use a three-letter ISO currency code, like USD.")
-PLATFORMS = (
-    "instagram", "tiktok", "youtube", "x", "facebook", "pinterest", "twitch",
-    "snapchat", "threads", "linkedin", "blog", "podcast",
-)  # fmt: skip
+#: Platform key (stored, sent by the API) -> its name as its owner spells it.
+#: The one mapping every page and email uses to show a platform to people.
+PLATFORM_NAMES = {
+    "instagram": "Instagram",
+    "tiktok": "TikTok",
+    "youtube": "YouTube",
+    "x": "X",
+    "facebook": "Facebook",
+    "pinterest": "Pinterest",
+    "twitch": "Twitch",
+    "snapchat": "Snapchat",
+    "threads": "Threads",
+    "linkedin": "LinkedIn",
+    "blog": "Blog",
+    "podcast": "Podcast",
+}
+PLATFORMS = tuple(PLATFORM_NAMES)
+#: Most followers anyone states (more than any account has).
+MAX_FOLLOWERS = 10**10
+
+
+def platform_name(key: str) -> str:
+    """``"tiktok"`` -> ``"TikTok"``; an unknown key is shown as it is."""
+    return PLATFORM_NAMES.get(key, key)
 
 
 def normalize_origin(value: str) -> str:

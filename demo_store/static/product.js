@@ -1,12 +1,13 @@
 /* Product page: keep price, stock, the hidden variant id and ?variant= in step with the
-   option selects. The "Add to cart" button is intentionally a no-op in this demo store. */
+   option selects or radios. The "Add to cart" button is intentionally a no-op in this demo store. */
 (function () {
   "use strict";
 
   var dataNode = document.getElementById("product-variants");
   if (!dataNode) { return; }
   var variants = JSON.parse(dataNode.textContent);
-  var selects = document.querySelectorAll("select[data-option-position]");
+  // Option selects, or radio "pills" (only the checked one counts).
+  var selects = document.querySelectorAll("[data-option-position]");
   var price = document.getElementById("product-price");
   var compare = document.getElementById("product-compare");
   var stock = document.getElementById("product-stock");
@@ -17,6 +18,7 @@
   function currentVariant() {
     var chosen = {};
     selects.forEach(function (select) {
+      if (select.type === "radio" && !select.checked) { return; }
       chosen["option" + select.getAttribute("data-option-position")] = select.value;
     });
     return variants.find(function (variant) {

@@ -43,17 +43,32 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     running.stop()
 
 
+#: A phone as issue #7 names it: 390 x 844 CSS pixels, touch, mobile viewport.
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 3,
+    "is_mobile": True,
+    "has_touch": True,
+}
+
+
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
     """A fresh profile per test: no storage carried between tests."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
     yield context
     context.close()
 
 
 @pytest.fixture
-def page(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A page that fails the test on any uncaught script error, and keeps a screenshot."""
+def phone(browser: Browser) -> Iterator[BrowserContext]:
+    """A fresh profile on a phone (touch events, mobile viewport, no mouse)."""
+    context = browser.new_context(**PHONE, locale="en-US")
+    yield context
+    context.close()
+
+
+def _watched_page(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Page]:
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -63,3 +78,15 @@ def page(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Pa
     with suppress(Exception):  # the test may have closed the page
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
     assert not errors, f"script errors in the page: {errors}"
+
+
+@pytest.fixture
+def page(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A page that fails the test on any uncaught script error, and keeps a screenshot."""
+    yield from _watched_page(context, request)
+
+
+@pytest.fixture
+def phone_page(phone: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """Like ``page``, on the phone."""
+    yield from _watched_page(phone, request)

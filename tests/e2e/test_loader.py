@@ -101,7 +101,7 @@ def test_overlay_fingerprint_follows_its_content(tmp_path: Path) -> None:
     before = build_bundle(root)
     assert build_bundle(root).overlay_path == before.overlay_path
     overlay_file = sorted((root / "overlay").glob("*.js"))[-1]
-    overlay_file.write_text(overlay_file.read_text() + "\n// changed\n")
+    overlay_file.write_text(overlay_file.read_text() + "\nvar changedNow = 1;\n")
     after = build_bundle(root)
     assert after.overlay_path != before.overlay_path
     assert after.overlay_path in after.loader.body.decode()

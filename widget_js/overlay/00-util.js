@@ -13,12 +13,13 @@ var Z_INDEX = (function () {
 })();
 var BAG_KEY = "dots:" + BRAND + ":bag";
 
-// What the overlay knows; filled by 99-main.js from the API.
+// What the overlay knows; filled by 99-main.js from the API. Maps keyed by
+// handles have no prototype: a handle from a message can't be "__proto__".
 var state = {
   session: null, // POST /v1/session
-  products: {}, // handle -> catalog product
-  statuses: {}, // handle -> status of the newest request for it
-  bag: [], // product handles, in the order they were added
+  products: Object.create(null), // handle -> catalog product
+  statuses: Object.create(null), // handle -> status of the newest request for it
+  bag: null, // the stored bag (15-bag.js)
   stopped: false,
 };
 
@@ -83,23 +84,11 @@ function storageSet(store, key, value) {
   }
 }
 
-/* Status words as an influencer reads them; unknown statuses pass through. */
-var STATUS_LABELS = {
-  pending: "Requested",
-  submitted: "Requested",
-  approved: "Approved",
-  shipped: "Shipped",
-  delivered: "Delivered",
-  declined: "Declined",
-  denied: "Declined",
-  rejected: "Declined",
-  expired: "Expired",
-  cancelled: "Cancelled",
-  canceled: "Cancelled",
-  withdrawn: "Withdrawn",
-};
+/* Status words as an influencer reads them (the server's state machine:
+   pending -> approved | denied | expired | withdrawn); others pass through. */
+var STATUS_LABELS = { pending: "Requested", denied: "Declined" };
 // After these, the product can be requested again.
-var CLOSED_STATUSES = ["declined", "denied", "rejected", "expired", "cancelled", "canceled", "withdrawn"];
+var CLOSED_STATUSES = ["denied", "expired", "withdrawn"];
 
 function statusLabel(status) {
   var s = String(status || "");

@@ -1,5 +1,6 @@
 /* The JSON API, as seen from the host page. Every call resolves (never
-   rejects) to {ok, status, data}: a network error is status 0. */
+   rejects) to {ok, status, data}: a network error is status 0. What a
+   refusal means is the caller's business (99-main.js decides). */
 
 function api(method, path, body) {
   var headers = { Authorization: "Bearer " + CFG.token, Accept: "application/json" };
@@ -10,6 +11,7 @@ function api(method, path, body) {
   }
   var sep = path.indexOf("?") < 0 ? "?" : "&";
   var url = BASE + path + (method === "GET" ? sep + "brand=" + encodeURIComponent(BRAND) : "");
+  var failed = { ok: false, status: 0, data: null };
   try {
     return W.fetch(url, init)
       .then(function (res) {
@@ -19,23 +21,13 @@ function api(method, path, body) {
             return null;
           })
           .then(function (data) {
-            if (res.status === 401) onUnauthorized();
             return { ok: res.ok, status: res.status, data: data };
           });
       })
       .catch(function () {
-        return { ok: false, status: 0, data: null };
+        return failed;
       });
   } catch (err) {
-    return Promise.resolve({ ok: false, status: 0, data: null });
+    return Promise.resolve(failed);
   }
-}
-
-/* The link was revoked or has expired: forget it and leave the page as it
-   was, without a word to the shopper-facing page. */
-function onUnauthorized() {
-  storageSet("localStorage", CFG.key, null);
-  storageSet("sessionStorage", BAG_KEY, null);
-  CFG.token = null;
-  stopOverlay();
 }

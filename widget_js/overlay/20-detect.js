@@ -11,7 +11,6 @@ var ldCacheSize = 0;
 
 /* Called once the catalog has arrived. */
 function indexCatalog(products) {
-  state.products = {};
   products.forEach(function (p) {
     state.products[p.handle] = p;
     index.byName[norm(p.title)] = p.handle;

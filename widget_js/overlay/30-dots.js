@@ -4,7 +4,10 @@
 
 var host = null;
 var layer = null;
-var ui = null; // launcher, toast and dialog: pinned to the visual viewport
+var ui = null; // launcher, toasts and dialog: pinned to the visual viewport
+var skip = null; // "Go to the first dot", the overlay's first tab stop
+var tip = null; // the product name of the dot under the pointer or focus
+var tipFor = null;
 var tracked = new Map(); // image element -> {handle, btn, visible}
 var visibility = null; // IntersectionObserver: skips off-screen or clipped images
 var sizes = null; // ResizeObserver: images that change size without a scroll
@@ -14,9 +17,13 @@ function mountHost() {
   host = D.createElement("dots-overlay");
   var shadow = host.attachShadow({ mode: "open" });
   applyStyles(shadow);
-  layer = h("div", { class: "layer" });
+  // Tab order: the skip control, the launcher (in ui), then the dots.
+  skip = h("button", { type: "button", class: "skip", hidden: true, onclick: focusFirstDot }, [
+    "Go to the first dot",
+  ]);
+  tip = h("div", { class: "tip", "aria-hidden": "true", hidden: true });
   ui = h("div", { class: "ui" });
-  layer.appendChild(ui);
+  layer = h("div", { class: "layer" }, [skip, ui, tip]);
   shadow.appendChild(layer);
   attachHost();
   if (W.visualViewport) {
@@ -41,12 +48,25 @@ function pinUi() {
   ui.style.transform = "translate(" + vv.offsetLeft + "px," + vv.offsetTop + "px)";
 }
 
-/* Some sites replace <body> on navigation; put the host back when they do. */
+/* First in <body>, so a keyboard reaches the dots before the whole store.
+   Some sites replace <body> on navigation; put the host back when they do. */
 function attachHost() {
-  if (host && !host.isConnected) (D.body || D.documentElement).appendChild(host);
+  var body = D.body || D.documentElement;
+  if (host && !host.isConnected) body.insertBefore(host, body.firstChild);
 }
 
-function makeDot(handle) {
+/* The first dot on screen (else the first on the page: focusing an off-
+   screen dot scrolls its product into view). */
+function focusFirstDot() {
+  var first = null;
+  tracked.forEach(function (rec) {
+    var b = rec.btn;
+    if (!b.hidden && (!first || (first.classList.contains("off") && !b.classList.contains("off")))) first = b;
+  });
+  if (first) first.focus();
+}
+
+function makeDot(handle, el) {
   var btn = h("button", { type: "button", class: "dot", "data-handle": handle }, [
     h("span", { class: "pip", "aria-hidden": "true" }),
     h("span", { class: "label" }),
@@ -54,27 +74,65 @@ function makeDot(handle) {
   btn.addEventListener(
     "click",
     guard(function () {
-      onDotClick(handle, btn);
+      onDotClick(handle, btn, el);
     })
   );
+  ["mouseenter", "focus"].forEach(function (type) {
+    btn.addEventListener(
+      type,
+      guard(function () {
+        tipFor = btn;
+        tip.textContent = productTitle(handle);
+        tip.hidden = false;
+        placeTip();
+      })
+    );
+  });
+  ["mouseleave", "blur"].forEach(function (type) {
+    btn.addEventListener(type, function () {
+      if (tipFor === btn) tip.hidden = !(tipFor = null);
+    });
+  });
   renderDot(btn, handle);
   return btn;
 }
 
+function productTitle(handle) {
+  return state.products[handle] ? state.products[handle].title : handle;
+}
+
+/* The product's name under its dot (above it near the bottom of the screen),
+   right-aligned with it so it stays on screen. */
+function placeTip() {
+  var r = tipFor.getBoundingClientRect();
+  var below = r.bottom + 40 < visibleBox().bottom;
+  tip.style.maxWidth = Math.max(120, r.right - 8) + "px";
+  tip.style.transform =
+    "translate(" + Math.round(r.right) + "px," + Math.round(below ? r.bottom + 2 : r.top - 2) + "px) translate(-100%," + (below ? 0 : "-100%") + ")";
+}
+
 function renderDot(btn, handle) {
-  var title = state.products[handle] ? state.products[handle].title : handle;
+  var p = state.products[handle];
+  var title = productTitle(handle);
   var status = state.statuses[handle];
   var open = isOpenStatus(status);
-  var inBag = state.bag.indexOf(handle) >= 0;
+  var limit = !open && p && p.over_limit;
+  var inBag = bagHas(handle);
   btn.className =
     "dot" +
     (status ? " has-status" : "") +
     (status && !open ? " closed" : "") +
     (inBag ? " in-bag" : "") +
+    (limit ? " limit" : "") +
     (btn.classList.contains("off") ? " off" : "");
   btn.setAttribute("data-status", status || "");
   btn.lastChild.textContent = status ? statusLabel(status) : "";
-  var name = open ? statusLabel(status) + ": " + title : "Request " + title;
+  var brand = (state.session && state.session.brand && state.session.brand.name) || BRAND;
+  var name = limit
+    ? title + ": over " + brand + "'s limit per request"
+    : open
+      ? statusLabel(status) + ": " + title
+      : "Request " + title;
   if (status && !open) name += " (" + statusLabel(status) + ")";
   if (inBag) name += " (in your request)";
   btn.setAttribute("aria-label", name);
@@ -86,24 +144,24 @@ function renderAllDots() {
   });
 }
 
-/* A requested product opens "My requests"; any other goes into the bag. */
-function onDotClick(handle, btn) {
-  if (isOpenStatus(state.statuses[handle])) {
-    openPanel("mine", btn);
-    return;
-  }
-  if (state.bag.indexOf(handle) < 0) {
-    state.bag.push(handle);
+/* A requested product opens "My requests"; a product over the brand's limit
+   opens the panel's explanation; any other goes into the bag (once: a line
+   already there keeps the influencer's choices). */
+function onDotClick(handle, btn, el) {
+  var p = state.products[handle];
+  if (isOpenStatus(state.statuses[handle])) return openPanel("mine", btn);
+  if (p.over_limit) return openPanel("limit", btn, handle);
+  var variant = !bagHas(handle) && pickVariant(p, el);
+  if (variant) {
+    state.bag.lines.push({ handle: handle, variant_id: variant.id, quantity: 1 });
     saveBag();
-    renderAllDots();
-    renderLauncher();
   }
   openPanel("bag", btn);
 }
 
 function track(el, handle) {
   // visible: on screen, per the IntersectionObserver; rendered: has a box.
-  var rec = { handle: handle, btn: makeDot(handle), visible: true, rendered: true };
+  var rec = { handle: handle, btn: makeDot(handle, el), visible: true, rendered: true };
   tracked.set(el, rec);
   // Dots of off-screen products stay in the tab order (and for screen
   // readers); focusing one brings its product into view.
@@ -113,7 +171,7 @@ function track(el, handle) {
       if (rec.btn.classList.contains("off")) el.scrollIntoView({ block: "center", inline: "nearest" });
     })
   );
-  layer.insertBefore(rec.btn, ui); // products first in tab order
+  layer.insertBefore(rec.btn, tip);
   if (visibility) visibility.observe(el);
   if (sizes) sizes.observe(el);
 }
@@ -136,6 +194,8 @@ var scan = perFrame(function () {
   found.forEach(function (handle, el) {
     if (!tracked.has(el)) track(el, handle);
   });
+  skip.hidden = !tracked.size;
+  renderLauncher();
   positionDots();
 });
 
@@ -144,12 +204,16 @@ var reposition = perFrame(function () {
 });
 
 /* All reads first, then all writes: one layout per frame. A dot is "on"
-   (over its image), "off" (image on the page but not on screen: invisible
-   yet focusable) or hidden (image not rendered). */
+   (over its image), "off" (image on the page but not on screen, or no room
+   on it beside the launcher: invisible yet focusable) or hidden (image not
+   rendered). The launcher never covers a dot: a dot that would be under it
+   moves up, or is off when its image has no room above the launcher. */
 function positionDots() {
   var view = visibleBox();
   var edges = barEdges(view);
+  var pad = launcher && launcher.getBoundingClientRect();
   var rows = [];
+  var shown = 0;
   tracked.forEach(function (rec, el) {
     var r = null;
     var rendered = el.isConnected && rec.rendered;
@@ -158,7 +222,7 @@ function positionDots() {
       r = rendered ? el.getBoundingClientRect() : null;
       rendered = rendered && r.width >= 32 && r.height >= 32;
     }
-    rows.push([rec.btn, rendered, rendered && r]);
+    rows.push([rec.btn, rendered, rendered && r, Math.max(44, rec.btn.offsetWidth)]);
   });
   rows.forEach(function (row) {
     var btn = row[0];
@@ -170,9 +234,18 @@ function positionDots() {
     var top = r && Math.max(r.top, edges[0]) + 4;
     var right = r && Math.min(r.right, view.right) - 4;
     var on = r && Math.min(r.bottom, edges[1]) - top >= 44 && right - Math.max(r.left, view.left) >= 44;
+    if (on && pad && right - row[3] < pad.right + 4 && right > pad.left - 4 && top + 48 > pad.top && top < pad.bottom + 4) {
+      top = pad.top - 48;
+      on = top >= Math.max(r.top, edges[0]);
+    }
     btn.classList.toggle("off", !on);
-    if (on) btn.style.transform = "translate(" + Math.round(right) + "px," + Math.round(top) + "px) translateX(-100%)";
+    if (on) {
+      shown++;
+      btn.style.transform = "translate(" + Math.round(right) + "px," + Math.round(top) + "px) translateX(-100%)";
+    }
   });
+  if (shown) greet();
+  if (tipFor) placeTip();
 }
 
 /* The part of the page on screen, in the coordinates of
@@ -250,6 +323,7 @@ function watchPage() {
   W.addEventListener("hashchange", scan);
   W.addEventListener("scroll", reposition, { capture: true, passive: true });
   W.addEventListener("resize", reposition, { passive: true });
+  W.addEventListener("storage", onStorage);
   D.addEventListener("load", reposition, true); // images finishing loading
 }
 
@@ -287,6 +361,7 @@ function stopOverlay() {
   W.removeEventListener("hashchange", scan);
   W.removeEventListener("scroll", reposition, { capture: true });
   W.removeEventListener("resize", reposition);
+  W.removeEventListener("storage", onStorage);
   D.removeEventListener("load", reposition, true);
   if (W.visualViewport) {
     W.visualViewport.removeEventListener("resize", onViewport);

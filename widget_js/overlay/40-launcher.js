@@ -1,9 +1,14 @@
-/* The floating launcher: the bag's count, and the way into "My requests". */
+/* The floating launcher (the bag's count, the way into "My requests"), the
+   greeting, and the notice of a link the server refused. */
 
 var launcher = null;
+var launcherText = null;
 var launcherCount = null;
+var greeted = false;
+var NONE_HERE = "No products on this page can be requested";
 
 function mountLauncher() {
+  launcherText = h("span");
   launcherCount = h("span", { class: "count", "aria-hidden": "true" });
   launcher = h(
     "button",
@@ -11,64 +16,78 @@ function mountLauncher() {
       type: "button",
       class: "launcher",
       onclick: function () {
-        openPanel(state.bag.length ? "bag" : "mine", launcher);
+        openPanel(state.bag.lines.length ? "bag" : "mine", launcher);
       },
     },
-    [h("span", { class: "mark", "aria-hidden": "true" }), h("span", { text: "My requests" }), launcherCount]
+    [h("span", { class: "mark", "aria-hidden": "true" }), launcherText, launcherCount]
   );
   ui.appendChild(launcher);
   renderLauncher();
 }
 
+/* "My requests", or, on a page without a catalog product, says so (it still
+   opens "My requests"). */
 function renderLauncher() {
   if (!launcher) return;
-  var n = state.bag.length;
+  var n = state.bag.lines.length;
+  var none = !tracked.size;
+  launcherText.textContent = none ? NONE_HERE : "My requests";
   launcherCount.textContent = String(n);
   launcherCount.hidden = !n;
-  launcher.setAttribute("aria-label", n ? "My requests, " + n + " in your bag" : "My requests");
+  launcher.setAttribute(
+    "aria-label",
+    (none ? NONE_HERE + ". " : "") + "My requests" + (n ? ", " + n + " in your bag" : "")
+  );
 }
 
-/* A short hello, once per visit, so the influencer knows what the dots do. */
-function greet() {
-  var KEY = "dots:" + BRAND + ":greeted";
-  if (storageGet("sessionStorage", KEY)) return;
-  storageSet("sessionStorage", KEY, "1");
-  var who = state.session && state.session.influencer && state.session.influencer.name;
-  var first = who ? String(who).split(" ")[0] : "";
-  var toast = h("div", { class: "toast", role: "status" });
-  ui.appendChild(toast);
-  // Filled after insertion so screen readers announce it.
+/* A toast of the overlay's own: its text is a status, set after insertion
+   so screen readers announce it. */
+function toast(text, cls, extra) {
+  var status = h("span", { role: "status" });
+  var el = h("div", { class: "toast " + cls }, [status, extra]);
+  ui.appendChild(el);
   W.setTimeout(
     guard(function () {
-      toast.textContent = (first ? "Hi " + first + "! " : "") + "Tap a dot on a product to request it.";
+      status.textContent = text;
     }),
     100
   );
+  return el;
+}
+
+/* A short hello, once per visit and only once a dot is on screen, so the
+   influencer knows what the dots do. */
+function greet() {
+  var KEY = "dots:" + BRAND + ":greeted";
+  if (greeted) return;
+  greeted = true;
+  if (storageGet("sessionStorage", KEY)) return;
+  storageSet("sessionStorage", KEY, "1");
+  var who = state.session && state.session.influencer && state.session.influencer.name;
+  var first = who ? String(who).split(" ")[0] + "! " : "";
+  var coarse = W.matchMedia && W.matchMedia("(pointer: coarse)").matches;
+  var el = toast((first ? "Hi " + first : "") + (coarse ? "Tap" : "Click") + " a dot on a product to request it.", "");
   W.setTimeout(
     guard(function () {
-      toast.className = "toast gone";
+      el.className = "toast gone";
       W.setTimeout(function () {
-        toast.remove();
+        el.remove();
       }, 400);
     }),
     6000
   );
 }
 
-function loadBag() {
-  var saved = [];
-  try {
-    saved = JSON.parse(storageGet("sessionStorage", BAG_KEY) || "[]");
-  } catch (err) {
-    /* a damaged bag is an empty bag */
-  }
-  state.bag = (Array.isArray(saved) ? saved : []).filter(function (handle) {
-    return state.products[handle] && !isOpenStatus(state.statuses[handle]);
-  });
-}
-
-/* The bag survives page loads within the tab (a classic store reloads on
-   every click), but not the tab itself. */
-function saveBag() {
-  storageSet("sessionStorage", BAG_KEY, state.bag.length ? JSON.stringify(state.bag) : null);
+/* The server refused the link (revoked, expired, tampered, another brand's):
+   forget it, and say so once in the brand's words, in a notice that stays
+   until closed. Nothing else of the overlay starts. */
+function refuse(res) {
+  state.stopped = true;
+  storageSet("localStorage", CFG.key, null);
+  storageSet("localStorage", BAG_KEY, null);
+  CFG.token = null;
+  var message = res.data && res.data.message;
+  if (typeof message !== "string" || !message) return;
+  mountHost();
+  toast(message.slice(0, 300), "notice", h("button", { type: "button", class: "close", onclick: stopOverlay }, ["Dismiss"]));
 }

@@ -1,6 +1,8 @@
 /* The request panel: a frame on the widget origin, created on first use, so
    the influencer's address and email never enter the host page's DOM. Shown
-   as a modal drawer; the overlay and the frame talk by postMessage with
+   as a modal drawer in a <dialog>: showModal() puts it in the top layer
+   (above any store z-index) and makes the page and our dots inert, which
+   keeps focus inside. The overlay and the frame talk by postMessage with
    exact origins on both sides. */
 
 var modal = null;
@@ -9,6 +11,7 @@ var frame = null;
 var frameReady = false;
 var panelOpen = false;
 var panelView = "bag";
+var panelHandle = null; // the product of the "limit" view
 var opener = null; // the dot or launcher that opened the panel; focus returns there
 
 function ensurePanel() {
@@ -24,11 +27,7 @@ function ensurePanel() {
     sandbox: "allow-scripts allow-same-origin allow-forms",
     referrerpolicy: "origin",
   });
-  dialog = h(
-    "div",
-    { class: "dialog", role: "dialog", "aria-modal": "true", "aria-label": "Product request for " + brandName },
-    [h("p", { class: "loading", text: "Loading…" }), frame]
-  );
+  dialog = h("div", { class: "dialog" }, [h("p", { class: "loading", text: "Loading…" }), frame]);
   var scrim = h("div", { class: "scrim", onclick: closePanel });
   // The scrim must not scroll the page behind the dialog.
   ["wheel", "touchmove"].forEach(function (type) {
@@ -40,7 +39,10 @@ function ensurePanel() {
       { passive: false }
     );
   });
-  modal = h("div", { class: "modal", hidden: true }, [scrim, dialog]);
+  modal = h("dialog", { class: "modal", "aria-label": "Product request for " + brandName, oncancel: closePanel }, [
+    scrim,
+    dialog,
+  ]);
   ui.appendChild(modal);
   W.addEventListener("message", onPanelMessage);
   // A frame that never says hello (offline, blocked by the store's CSP):
@@ -57,18 +59,23 @@ function postToPanel(message) {
   if (frame && frame.contentWindow) frame.contentWindow.postMessage(message, BASE);
 }
 
-function openPanel(view, from) {
+/* What the panel shows: "bag", "mine", or "limit" (with the product's handle). */
+function sendOpen() {
+  postToPanel({ type: "dots:open", view: panelView, bag: state.bag, handle: panelHandle });
+}
+
+function openPanel(view, from, handle) {
   if (state.stopped) return;
   ensurePanel();
   panelView = view;
+  panelHandle = handle || null;
   opener = from || launcher;
-  if (frameReady) postToPanel({ type: "dots:open", view: view, handles: state.bag.slice() });
+  tip.hidden = !(tipFor = null);
+  if (frameReady) sendOpen();
   if (!panelOpen) {
     panelOpen = true;
-    modal.hidden = false;
-    host.classList.add("open");
-    D.addEventListener("keydown", onHostKey, true);
-    D.addEventListener("focusin", onHostFocus, true);
+    host.classList.add("open"); // browsers without showModal: the top z-index
+    modal.showModal ? modal.showModal() : modal.setAttribute("open", "");
   }
   frame.focus();
 }
@@ -76,27 +83,10 @@ function openPanel(view, from) {
 function closePanel() {
   if (!panelOpen) return;
   panelOpen = false;
-  modal.hidden = true;
+  modal.close ? modal.close() : modal.removeAttribute("open");
   host.classList.remove("open");
-  D.removeEventListener("keydown", onHostKey, true);
-  D.removeEventListener("focusin", onHostFocus, true);
   var back = opener && opener.isConnected && !opener.hidden ? opener : launcher;
   if (back && back.isConnected) back.focus();
-}
-
-/* Escape while focus is still on the host side (the frame sends dots:close
-   for its own). */
-function onHostKey(event) {
-  if (event.key === "Escape" || event.key === "Esc") {
-    event.stopPropagation();
-    closePanel();
-  }
-}
-
-/* aria-modal: focus that leaves the dialog for the page goes back in. From
-   the page's view, focus inside our shadow root or the frame is on `host`. */
-function onHostFocus(event) {
-  if (panelOpen && event.target !== host) frame.focus();
 }
 
 function onPanelMessage(event) {
@@ -109,16 +99,14 @@ function onPanelMessage(event) {
       frameReady = true;
       dialog.className = "dialog ready";
       postToPanel({ type: "dots:init", token: CFG.token, brand: BRAND });
-      if (panelOpen) postToPanel({ type: "dots:open", view: panelView, handles: state.bag.slice() });
-    } else if (msg.type === "dots:bag" && Array.isArray(msg.handles)) {
-      state.bag = msg.handles.filter(function (handle) {
-        return typeof handle === "string" && state.products[handle];
-      });
+      if (panelOpen) sendOpen();
+    } else if (msg.type === "dots:bag") {
+      // The influencer's own choices: kept as they are, once checked.
+      if ("lines" in msg) state.bag.lines = cleanLines(msg.lines);
+      if ("draft" in msg) state.bag.draft = cleanDraft(msg.draft);
       saveBag();
-      renderAllDots();
-      renderLauncher();
-    } else if (msg.type === "dots:sent" && msg.request) {
-      onRequestSent(msg.request);
+    } else if (msg.type === "dots:request" && msg.request && typeof msg.request === "object") {
+      onRequest(msg.request);
     } else if (msg.type === "dots:close") {
       closePanel();
     }
@@ -127,16 +115,14 @@ function onPanelMessage(event) {
   }
 }
 
-/* The products of a new request show its status instead of a plain dot. */
-function onRequestSent(request) {
-  (request.items || []).forEach(function (item) {
+/* A request was sent or changed (withdrawn): its products show its status,
+   and the ones now pending leave the bag. */
+function onRequest(request) {
+  var status = typeof request.status === "string" ? request.status.slice(0, 32) : "pending";
+  (Array.isArray(request.items) ? request.items : []).forEach(function (item) {
     var handle = item && item.product_handle;
-    if (!handle) return;
-    state.statuses[handle] = request.status || "pending";
-    var at = state.bag.indexOf(handle);
-    if (at >= 0) state.bag.splice(at, 1);
+    if (typeof handle === "string" && state.products[handle]) state.statuses[handle] = status;
   });
+  state.bag.lines = cleanLines(state.bag.lines);
   saveBag();
-  renderAllDots();
-  renderLauncher();
 }

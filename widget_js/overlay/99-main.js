@@ -1,6 +1,6 @@
 /* Start: prove the link (POST /v1/session), then fetch the catalog and this
-   influencer's requests once per visit, then show the dots. A 401 clears the
-   stored token (in api()) and nothing is shown. */
+   influencer's requests once per visit, then show the dots. A link the
+   server refuses (401/403) is forgotten, with a notice (40-launcher.js). */
 
 function applyRequests(requests) {
   // Newest first: the first status seen for a product is its current one.
@@ -13,41 +13,39 @@ function applyRequests(requests) {
   });
 }
 
-function warn(what, res) {
-  if (W.console && console.warn) {
+/* The calls of the start: a refusal stops everything; other failures are a
+   console line. */
+function checked(what, res) {
+  if (res.ok && res.data) return res.data;
+  if (state.stopped) return null;
+  if (res.status === 401 || res.status === 403) refuse(res);
+  else if (W.console && console.warn) {
     console.warn("[dots] " + what + ": " + ((res.data && res.data.message) || res.status || "network error"));
   }
+  return null;
 }
 
 var start = guard(function () {
   if (CFG.started || !CFG.token || !BASE || !BRAND || !D.documentElement.attachShadow) return;
   CFG.started = true; // a second copy of this script does nothing
   api("POST", "/v1/session", { brand: BRAND })
-    .then(function (session) {
-      if (!session.ok) {
-        if (session.status !== 401) warn("session", session);
-        return null;
-      }
-      state.session = session.data;
-      return Promise.all([api("GET", "/v1/catalog"), api("GET", "/v1/requests/mine")]);
+    .then(function (res) {
+      state.session = checked("session", res);
+      return state.session && Promise.all([api("GET", "/v1/catalog"), api("GET", "/v1/requests/mine")]);
     })
     .then(
       guard(function (results) {
-        if (!results || state.stopped) return;
-        var catalog = results[0];
-        var mine = results[1];
-        if (!catalog.ok || !catalog.data) {
-          warn("catalog", catalog);
-          return;
-        }
-        indexCatalog(catalog.data.products || []);
-        if (mine.ok && mine.data) applyRequests(mine.data.requests || []);
-        loadBag();
+        var catalog = results && checked("catalog", results[0]);
+        var mine = catalog && checked("requests", results[1]);
+        if (!catalog || state.stopped) return;
+        indexCatalog(catalog.products || []);
+        applyRequests((mine && mine.requests) || []);
+        state.bag = readBag();
         mountHost();
         mountLauncher();
         watchPage();
         scan();
-        greet();
+        if (CFG.view === "mine") openPanel("mine");
       })
     )
     .catch(function () {

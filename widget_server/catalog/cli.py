@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from widget_server.brands.cli import load_brand
 from widget_server.catalog.models import Product
 from widget_server.catalog.schemas import CatalogOut
+from widget_server.catalog.services import set_excluded
 from widget_server.catalog.sync import sync_catalog
 from widget_server.cli_helpers import echo_json, unit_of_work
 from widget_server.db import session
@@ -64,7 +65,9 @@ def show_command(brand_slug: str, as_json: bool, include_inactive: bool) -> None
         )
         return
     for product in products:
-        flag = "" if product.active else "  (inactive)"
+        flag = ("" if product.active else "  (inactive)") + (
+            "  (excluded)" if product.excluded else ""
+        )
         click.echo(f"{product.title}  /products/{product.handle}{flag}")
         for variant in product.variants:
             stock = "" if variant.available else "  sold out"
@@ -72,3 +75,35 @@ def show_command(brand_slug: str, as_json: bool, include_inactive: bool) -> None
                 f"    {variant.title:<30} "
                 f"{format_minor(variant.price_minor, brand.currency)}{stock}"
             )
+
+
+def _exclusion(brand_slug: str, handles: tuple[str, ...], excluded: bool) -> None:
+    """Change the flag of every handle, or of none, and say what changed."""
+    with unit_of_work():
+        brand = load_brand(brand_slug)
+        change = set_excluded(brand, handles, excluded)
+    verb = "Excluded" if excluded else "Included again"
+    state = "excluded" if excluded else "included"
+    if change.changed:
+        click.echo(f"{verb}: {', '.join(change.changed)}.")
+    if change.unchanged:
+        click.echo(f"Already {state}: {', '.join(change.unchanged)}.")
+
+
+@catalog_group.command("exclude")
+@click.option("--brand", "brand_slug", required=True)
+@click.argument("handles", nargs=-1, required=True)
+def exclude_command(brand_slug: str, handles: tuple[str, ...]) -> None:
+    """Stop offering the products HANDLES: no dot, and requests for them are refused.
+
+    Syncing the catalog keeps the flag.
+    """
+    _exclusion(brand_slug, handles, True)
+
+
+@catalog_group.command("include")
+@click.option("--brand", "brand_slug", required=True)
+@click.argument("handles", nargs=-1, required=True)
+def include_command(brand_slug: str, handles: tuple[str, ...]) -> None:
+    """Offer excluded products HANDLES for requests again."""
+    _exclusion(brand_slug, handles, False)

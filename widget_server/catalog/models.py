@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from widget_server import clock
+from widget_server.brands.models import Brand
 from widget_server.db import Base
 
 
@@ -33,11 +34,24 @@ class Product(Base):
     url: Mapped[str] = mapped_column(String(2000))
     option_names: Mapped[list[str]] = mapped_column(default=list)
     active: Mapped[bool] = mapped_column(default=True)
+    #: The brand will not give this product: no dot, and requests for it are
+    #: refused. Set by ``catalog exclude``; a sync never touches it.
+    excluded: Mapped[bool] = mapped_column(default=False, server_default=false())
     synced_at: Mapped[datetime] = mapped_column(default=clock.now)
 
+    brand: Mapped[Brand] = relationship()
     variants: Mapped[list[Variant]] = relationship(
         back_populates="product", cascade="all, delete-orphan", order_by="Variant.position"
     )
+
+    @property
+    def over_limit(self) -> bool:
+        """Even the cheapest available variant costs more than the brand's value limit.
+
+        Such a product can never be requested, whatever else is in the bag.
+        """
+        prices = [v.price_minor for v in self.variants if v.active and v.available]
+        return bool(prices) and min(prices) > self.brand.max_value_minor
 
 
 class Variant(Base):

@@ -6,12 +6,9 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload, with_loader_criteria
 
-from widget_server.catalog.models import Product, Variant
 from widget_server.catalog.schemas import CatalogOut
-from widget_server.db import session
+from widget_server.catalog.services import requestable_products
 from widget_server.influencers.auth import authenticate_link
 from widget_server.openapi import WIDGET_CALL, answers
 from widget_server.product_requests.schemas import BrandQuery
@@ -28,15 +25,15 @@ class CatalogView(MethodView):
     @blp.response(200, CatalogOut)
     @answers(blp, *WIDGET_CALL)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
-        """The brand's active products with their active variants (one call per visit)."""
+        """The products that get a dot, with their active variants (one call per visit).
+
+        Excluded products and products with nothing in stock are left out.
+        ``over_limit`` marks products whose cheapest available variant alone
+        is over the brand's value limit (a muted dot that explains it).
+        """
         link = authenticate_link(query["brand"])
-        products = session.scalars(
-            select(Product)
-            .where(Product.brand_id == link.brand_id, Product.active.is_(True))
-            .options(
-                selectinload(Product.variants),
-                with_loader_criteria(Variant, Variant.active.is_(True)),
-            )
-            .order_by(Product.id)
-        ).all()
-        return {"brand": link.brand.slug, "currency": link.brand.currency, "products": products}
+        return {
+            "brand": link.brand.slug,
+            "currency": link.brand.currency,
+            "products": requestable_products(link.brand),
+        }

@@ -29,6 +29,8 @@ class ProductOut(Schema):
     image_url = fields.String(allow_none=True)
     option_names = fields.List(fields.String())
     active = fields.Boolean()
+    excluded = fields.Boolean()
+    over_limit = fields.Boolean()
     variants = fields.List(fields.Nested(VariantOut))
 
 

@@ -7,7 +7,15 @@ Views then work only with ``g.brand`` and ``g.link``.
 
 Two kinds of pages call: the brand's store (the overlay, cross-origin, so the
 browser sends ``Origin``) and the request panel, which is served from the
-widget's own origin so the influencer's address never enters the store's page.
+widget's own origin so the address the influencer types never enters the
+store's page.
+
+The origin check only steers browsers. The token sits in the store page's
+``localStorage``, where any of the store's scripts can read it and replay
+it outside a browser with any ``Origin`` or ``Sec-Fetch-Site`` it likes. So
+no answer to a link token holds personal data (an email, a street address,
+a postal code, a phone): whatever an endpoint returns, assume the token's
+thief reads it.
 """
 
 from __future__ import annotations
@@ -47,7 +55,9 @@ def calling_origin() -> str | None:
 def authenticate_link(brand_slug: str, panel_only: bool = False) -> InfluencerLink:
     """Check brand, origin and token; set ``g.brand`` and ``g.link``.
 
-    ``panel_only`` endpoints (personal data) answer only the widget's own pages.
+    ``panel_only`` endpoints answer browsers only on the widget's own pages
+    (the panel), by headers a client outside a browser can forge: it is no
+    reason to return anything personal.
     """
     brand = get_brand(brand_slug)
     g.brand = brand

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from widget_server import clock
 from widget_server.brands.models import Brand
 from widget_server.db import Base
+from widget_server.validation import platform_name
 
 
 class Influencer(Base):
@@ -40,8 +41,27 @@ class SocialHandle(Base):
     platform: Mapped[str] = mapped_column(String(32))
     handle: Mapped[str] = mapped_column(String(100))
     followers: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: When the influencer stated this account themselves (from the panel);
+    #: None when the brand or an operator entered it. The brand is told which.
+    stated_at: Mapped[datetime | None]
 
     influencer: Mapped[Influencer] = relationship(back_populates="handles")
+
+    @property
+    def platform_name(self) -> str:
+        """The platform as its owner spells it ("TikTok")."""
+        return platform_name(self.platform)
+
+    @property
+    def stated_note(self) -> str | None:
+        """The note "stated by the influencer on 29 Nov 2026", or None if the brand entered it.
+
+        The brand's pages and emails show it beside the follower count, so the
+        brand knows the number is the influencer's word.
+        """
+        if self.stated_at is None:
+            return None
+        return f"stated by the influencer on {self.stated_at.day} {self.stated_at:%b %Y}"
 
 
 def _new_nonce() -> str:

@@ -1,4 +1,4 @@
-"""``POST /v1/session``: the influencer's proof of identity for the overlay."""
+"""``POST /v1/session`` (who is this influencer) and ``POST /v1/panel/handles`` (their accounts)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,17 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from widget_server.influencers.auth import authenticate_link
-from widget_server.influencers.schemas import SessionRequest, SessionResponse
+from widget_server.influencers.schemas import (
+    HandlesOut,
+    SessionRequest,
+    SessionResponse,
+    StatedHandleIn,
+)
+from widget_server.influencers.services import state_handle
 from widget_server.openapi import WIDGET_CALL, answers
-from widget_server.ratelimit import PER_IP_READ, limiter
+from widget_server.ratelimit import PER_IP_READ, limit_writes, limiter
 
-blp = Blueprint("session", __name__, url_prefix="/v1", description="Influencer session")
+blp = Blueprint("session", __name__, url_prefix="/v1", description="Influencer session and profile")
 
 
 @blp.route("/session")
@@ -27,7 +33,8 @@ class SessionView(MethodView):
 
         Send ``Authorization: Bearer <token>`` from a page on one of the
         brand's store origins. 401 for a bad, expired or revoked token; 403
-        for another brand's token or a foreign origin.
+        for another brand's token or a foreign origin. The ``message`` of a
+        refusal speaks in the brand's name and may be shown as it is.
         """
         link = authenticate_link(body["brand"])
         return {
@@ -35,3 +42,21 @@ class SessionView(MethodView):
             "brand": link.brand,
             "link_expires_at": link.expires_at,
         }
+
+
+@blp.route("/panel/handles")
+class HandlesView(MethodView):
+    @limit_writes
+    @blp.arguments(StatedHandleIn)
+    @blp.response(201, HandlesOut)
+    @answers(blp, *WIDGET_CALL)
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Add a social account the influencer states (or update its followers).
+
+        For the panel only (widget origin): an influencer with no account on
+        file can still send a request. The brand sees the account marked
+        "stated by the influencer" with the date.
+        """
+        link = authenticate_link(body.pop("brand"), panel_only=True)
+        state_handle(link.influencer, body)
+        return {"handles": link.influencer.handles}

@@ -4,23 +4,28 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, pre_load, validate
 
-from widget_server.validation import COUNTRY, PLATFORMS, SLUG, StrictSchema
+from widget_server.validation import COUNTRY, MAX_FOLLOWERS, PLATFORMS, SLUG, StrictSchema
 
 #: An influencer has an account or two per platform, not hundreds.
 MAX_HANDLES = 20
-#: Far past the largest audience on any platform; keeps counts inside BigInteger.
-MAX_FOLLOWERS = 10**12
 
 
 class HandleSchema(StrictSchema):
-    """One social account: platform, handle (without @) and follower count."""
+    """One social account: platform, handle (without @) and follower count.
+
+    ``stated_at`` (output only) is when the influencer stated it themselves;
+    null when the brand or an operator entered it.
+    """
 
     platform = fields.String(
         required=True,
         validate=validate.OneOf(PLATFORMS, error="Unknown platform; use one of {choices}."),
     )
     handle = fields.String(required=True, validate=validate.Length(1, 100))
-    followers = fields.Integer(required=True, validate=validate.Range(0, MAX_FOLLOWERS))
+    followers = fields.Integer(
+        required=True, strict=True, validate=validate.Range(0, MAX_FOLLOWERS)
+    )
+    stated_at = fields.AwareDateTime(dump_only=True, allow_none=True)
 
     @pre_load
     def normalize(self, data: object, **_kwargs: object) -> object:
@@ -46,6 +51,18 @@ class InfluencerInput(StrictSchema):
         load_default=list,
         validate=validate.Length(max=MAX_HANDLES, error=f"At most {MAX_HANDLES} handles."),
     )
+
+
+class StatedHandleIn(HandleSchema):
+    """Body of ``POST /v1/panel/handles``: an account the influencer states."""
+
+    brand = fields.String(required=True, validate=SLUG)
+
+
+class HandlesOut(Schema):
+    """The influencer's accounts after a change."""
+
+    handles = fields.List(fields.Nested(HandleSchema))
 
 
 class SessionRequest(StrictSchema):

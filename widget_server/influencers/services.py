@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from widget_server import clock
 from widget_server.brands.models import Brand
@@ -60,6 +61,45 @@ def create_influencer(data: dict[str, Any]) -> Influencer:
     session.add(influencer)
     session.flush()
     return influencer
+
+
+def _account(influencer: Influencer, platform: str, name: str) -> SocialHandle | None:
+    # Platforms treat handles case-insensitively: "Ana" and "ana" are one account.
+    return next(
+        (
+            handle
+            for handle in influencer.handles
+            if handle.platform == platform and handle.handle.lower() == name.lower()
+        ),
+        None,
+    )
+
+
+def state_handle(influencer: Influencer, data: dict[str, Any]) -> SocialHandle:
+    """Add an account the influencer states, or update its follower count.
+
+    ``data`` is loaded by :class:`~widget_server.influencers.schemas.HandleSchema`.
+    Either way the account is marked ``stated_at`` now: the follower count is
+    the influencer's word, and the brand is told so.
+    """
+    platform, name = data["platform"], data["handle"]
+    found = _account(influencer, platform, name)
+    if found is None:
+        try:
+            with session.begin_nested():
+                found = SocialHandle(platform=platform, handle=name, followers=data["followers"])
+                influencer.handles.append(found)
+                session.flush()
+        except IntegrityError:
+            # A twin call (a double click) added it first: update that one.
+            session.expire(influencer, ["handles"])
+            found = _account(influencer, platform, name)
+            if found is None:
+                raise
+    found.followers = data["followers"]
+    found.stated_at = clock.now()
+    session.flush()
+    return found
 
 
 def link_url(link: InfluencerLink) -> str:

@@ -52,8 +52,15 @@ def sign_link(link: InfluencerLink) -> str:
     return str(_serializer().dumps([link.id, link.nonce]))
 
 
-def _invalid() -> LinkRefused:
-    return LinkRefused(401, "invalid_token", "This link is not valid.")
+def _invalid(brand: Brand | None = None) -> LinkRefused:
+    """A bad token; in the brand's words when we know which store it was used on."""
+    if brand is None:
+        return LinkRefused(401, "invalid_token", "This link is not valid.")
+    return LinkRefused(
+        401,
+        "invalid_token",
+        f"This invitation link to {brand.name} is not valid. Ask them for a new link.",
+    )
 
 
 def read_link_token(token: str) -> tuple[int, str]:
@@ -84,20 +91,32 @@ def verify_link(token: str | None, brand: Brand, session: Session) -> Influencer
     """Return the active link named by ``token`` for ``brand``, or raise.
 
     401 for no token, a bad signature, an unknown, revoked or expired link;
-    403 for a good link of another brand.
+    403 for a good link of another brand. The overlay shows the influencer
+    these messages as they are, so they speak in the name of ``brand``, the
+    store the call names (public: it is the store the person is on), and say
+    what to do next.
     """
     if not token:
         raise LinkRefused(401, "missing_token", "An influencer link token is required.")
-    link_id, nonce = read_link_token(token)
+    try:
+        link_id, nonce = read_link_token(token)
+    except LinkRefused:
+        raise _invalid(brand) from None
     link = session.get(InfluencerLink, link_id)
     if link is None or link.nonce != nonce:
-        raise _invalid()
+        raise _invalid(brand)
     if link.revoked_at is not None:
-        raise LinkRefused(401, "link_revoked", "This link has been revoked by the brand.")
+        raise LinkRefused(
+            401,
+            "link_revoked",
+            f"This invitation from {brand.name} is no longer active. Ask them for a new link.",
+        )
     if link.expires_at <= clock.now():
         raise LinkRefused(
-            401, "link_expired", "This link has expired; ask the brand for a new one."
+            401,
+            "link_expired",
+            f"This invitation from {brand.name} has expired. Ask them for a new link.",
         )
     if link.brand_id != brand.id:
-        raise LinkRefused(403, "wrong_brand", "This link was issued for another brand.")
+        raise LinkRefused(403, "wrong_brand", "This invitation is for another store.")
     return link

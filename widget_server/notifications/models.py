@@ -34,6 +34,9 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     to_addr: Mapped[str] = mapped_column(String(320))
     reply_to: Mapped[str | None] = mapped_column(String(320))
+    #: Display name of the From header ("Northwind Supply via Dots"); the
+    #: address is always DOTS_MAIL_FROM's. None: DOTS_MAIL_FROM as it is.
+    from_name: Mapped[str | None] = mapped_column(String(300))
     subject: Mapped[str] = mapped_column(String(500))
     text_body: Mapped[str] = mapped_column(Text)
     html_body: Mapped[str] = mapped_column(Text)

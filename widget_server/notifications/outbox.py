@@ -19,12 +19,15 @@ from markupsafe import Markup, escape
 from widget_server.db import session
 from widget_server.money import format_minor
 from widget_server.notifications.models import OutboxMessage
-from widget_server.validation import display_value
+from widget_server.validation import display_value, platform_name
 
 TEMPLATES = Path(__file__).parent / "templates" / "email"
 
 #: Longest subject stored (the column's size); longer ones are cut with "…".
 MAX_SUBJECT = 500
+
+#: Longest From display name stored (the column's size).
+MAX_FROM_NAME = 300
 
 #: Templates whose default Reply-To is the brand's notify address: the brand
 #: wrote them, so an answer should reach the brand, not the no-reply sender.
@@ -59,6 +62,12 @@ def _followers(count: int | None) -> str:
     return str(count)
 
 
+def _first_name(name: str | None) -> str:
+    """``"Ana Lima"`` -> ``"Ana"``: emails greet people as a person would."""
+    parts = (name or "").split()
+    return parts[0] if parts else "there"
+
+
 @cache
 def environment() -> Environment:
     """The Jinja environment of email templates (built once).
@@ -82,6 +91,8 @@ def environment() -> Environment:
     env.filters["date_text"] = _date_text
     env.filters["lines_br"] = _lines_br
     env.filters["followers"] = _followers
+    env.filters["first_name"] = _first_name
+    env.filters["platform_name"] = platform_name
     env.tests["http_url"] = _is_http_url
     return env
 
@@ -128,6 +139,7 @@ def enqueue_email(
     template: str,
     context: dict[str, Any],
     reply_to: str | None = None,
+    from_name: str | None = None,
     request_id: int | None = None,
 ) -> OutboxMessage:
     """Render now (subject, text, html) and add an outbox row to the current session.
@@ -136,6 +148,8 @@ def enqueue_email(
     commit here: only ``session.add`` and a flush, so the row has its id).
     ``brand_message`` emails default their Reply-To to the brand's notify
     address, and ``request_id`` defaults to ``context["request"].id``.
+    ``from_name`` replaces the display name of ``DOTS_MAIL_FROM`` (the
+    address stays the service's own, so the mail still passes SPF/DKIM).
     """
     request = context.get("request")
     if reply_to is None and template in _REPLY_TO_BRAND and request is not None:
@@ -146,6 +160,7 @@ def enqueue_email(
     message = OutboxMessage(
         to_addr=_address(to, "recipient"),
         reply_to=_address(reply_to, "reply-to") if reply_to else None,
+        from_name=one_line(from_name or "")[:MAX_FROM_NAME] or None,
         subject=subject,
         text_body=text,
         html_body=html,

@@ -37,8 +37,9 @@ from collections.abc import Callable, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, parseaddr
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -164,10 +165,22 @@ def message_id(row: OutboxMessage, host: str) -> str:
     return f"<outbox.{row.id}.{row.created_at:%Y%m%d%H%M%S%f}@{host}>"
 
 
+def sender(row: OutboxMessage, mail_from: str) -> str | Address:
+    """The From of a row: ``DOTS_MAIL_FROM``, or its address under the row's ``from_name``.
+
+    The header registry quotes and encodes the name (commas, quotes,
+    non-ASCII), so a brand called ``Café "Noir", Ltd`` arrives as written.
+    """
+    if not row.from_name:
+        return mail_from
+    _name, address = parseaddr(mail_from)
+    return Address(display_name=row.from_name, addr_spec=address or mail_from)
+
+
 def build_message(row: OutboxMessage, *, mail_from: str, host: str) -> EmailMessage:
     """The MIME message of an outbox row: text with an HTML alternative."""
     message = EmailMessage()
-    message["From"] = mail_from
+    message["From"] = sender(row, mail_from)
     message["To"] = row.to_addr
     if row.reply_to:
         message["Reply-To"] = row.reply_to

@@ -1,9 +1,18 @@
-"""Which email each lifecycle event sends, written to the outbox in the same transaction."""
+"""Which email each lifecycle event sends, written to the outbox in the same transaction.
+
+Emails to the brand come from the service and answer to the influencer;
+emails to the influencer come in the brand's name ("Northwind Supply via
+Dots"), answer to the brand, and link back to the store and to the
+influencer's requests through the influencer's own link.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app
 
+from widget_server.influencers.services import link_url
 from widget_server.notifications.outbox import enqueue_email
 from widget_server.product_requests.models import ProductRequest
 
@@ -13,6 +22,13 @@ INFLUENCER_TEMPLATES = {
     "denied": "request_denied",
     "expired": "request_expired",
 }
+#: status reached -> template sent to the brand
+BRAND_TEMPLATES = {
+    "withdrawn": "request_withdrawn",
+}
+
+#: The fragment parameter that makes the overlay open "My requests".
+MINE_VIEW = "&dotsview=mine"
 
 
 def review_url(request: ProductRequest) -> str:
@@ -20,36 +36,57 @@ def review_url(request: ProductRequest) -> str:
     return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/review/requests/{request.id}"
 
 
-def on_submitted(request: ProductRequest) -> None:
-    """Tell the brand a new request is waiting."""
-    enqueue_email(
-        to=request.brand.notify_email,
-        template="request_submitted",
-        context={"request": request, "review_url": review_url(request)},
-        request_id=request.id,
-    )
+def influencer_links(request: ProductRequest) -> dict[str, str | None]:
+    """``store_url`` and ``requests_url``: the influencer's own link, and it opening "My requests".
+
+    The link carries the influencer's token, so it only ever goes to their
+    own address. None for both when the request has no link any more.
+    """
+    if request.link is None:
+        return {"store_url": None, "requests_url": None}
+    store_url = link_url(request.link)
+    return {"store_url": store_url, "requests_url": store_url + MINE_VIEW}
 
 
-def on_transition(request: ProductRequest, status: str, note: str | None) -> None:
-    """Tell the influencer their request was approved, denied or expired."""
-    template = INFLUENCER_TEMPLATES.get(status)
-    if template is None:
-        return
+def sender_name(request: ProductRequest) -> str:
+    """The From name of emails to the influencer: the brand, through the service."""
+    return f"{request.brand.name} via Dots"
+
+
+def _to_influencer(request: ProductRequest, template: str, context: dict[str, Any]) -> None:
     enqueue_email(
         to=request.influencer.email,
         template=template,
-        context={"request": request, "reason": note, "review_url": review_url(request)},
+        context={"request": request, **influencer_links(request), **context},
         reply_to=request.brand.notify_email,
+        from_name=sender_name(request),
         request_id=request.id,
     )
+
+
+def _to_brand(request: ProductRequest, template: str) -> None:
+    enqueue_email(
+        to=request.brand.notify_email,
+        template=template,
+        context={"request": request, "review_url": review_url(request)},
+        reply_to=request.influencer.email,
+        request_id=request.id,
+    )
+
+
+def on_submitted(request: ProductRequest) -> None:
+    """Tell the brand a new request is waiting (a reply reaches the influencer)."""
+    _to_brand(request, "request_submitted")
+
+
+def on_transition(request: ProductRequest, status: str, note: str | None) -> None:
+    """Tell the influencer of a decision or expiry; tell the brand of a withdrawal."""
+    if status in INFLUENCER_TEMPLATES:
+        _to_influencer(request, INFLUENCER_TEMPLATES[status], {"reason": note})
+    elif status in BRAND_TEMPLATES:
+        _to_brand(request, BRAND_TEMPLATES[status])
 
 
 def brand_message(request: ProductRequest, message: str, sender: str) -> None:
     """A free-text email from the brand; replies go to the brand's notify address."""
-    enqueue_email(
-        to=request.influencer.email,
-        template="brand_message",
-        context={"request": request, "message": message, "sender": sender},
-        reply_to=request.brand.notify_email,
-        request_id=request.id,
-    )
+    _to_influencer(request, "brand_message", {"message": message, "sender": sender})

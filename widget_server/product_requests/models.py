@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,17 @@ from widget_server.brands.models import Brand
 from widget_server.catalog.models import Product, Variant
 from widget_server.db import Base
 from widget_server.influencers.models import Influencer, InfluencerLink
+
+#: What of an address may be shown where the street may not: enough to
+#: recognise it ("Lisbon, PT") and to judge shipping, not to find anyone.
+ADDRESS_SUMMARY_FIELDS = ("city", "country")
+
+
+def address_summary(address: Mapping[str, Any] | None) -> dict[str, str] | None:
+    """``{city, country}`` of a stored address (None for none)."""
+    if address is None:
+        return None
+    return {key: str(address.get(key) or "") for key in ADDRESS_SUMMARY_FIELDS}
 
 
 class ProductRequest(Base):
@@ -67,6 +79,22 @@ class ProductRequest(Base):
         back_populates="request", cascade="all, delete-orphan", order_by="RequestEvent.id"
     )
 
+    @property
+    def full_address_shown(self) -> bool:
+        """Whether the brand sees the whole address: only once it approved (it ships then).
+
+        Before a decision, and after any other end, the brand has no need for
+        the street, the postal code or the phone.
+        """
+        return self.status == "approved"
+
+    @property
+    def address_for_brand(self) -> dict[str, Any]:
+        """The address as the brand's pages, emails and exports may show it."""
+        if self.full_address_shown:
+            return dict(self.shipping_address)
+        return address_summary(self.shipping_address) or {}
+
 
 class RequestItem(Base):
     """One variant asked for, with the catalog's title and price at that moment.
@@ -90,6 +118,9 @@ class RequestItem(Base):
     product_handle: Mapped[str] = mapped_column(String(255))
     product_title: Mapped[str] = mapped_column(String(500))
     variant_title: Mapped[str] = mapped_column(String(500))
+    #: The variant's option values when requested (["M", "Charcoal"]); None
+    #: for rows written before they were kept (read the variant's then).
+    option_values: Mapped[list[str] | None]
     sku: Mapped[str | None] = mapped_column(String(255))
     image_url: Mapped[str | None] = mapped_column(String(2000))
     quantity: Mapped[int]

@@ -1,4 +1,4 @@
-"""``/v1/requests``: send a request, list mine; ``/v1/panel/profile`` for the panel."""
+"""``/v1/requests``: send, list mine, withdraw; ``/v1/panel/profile`` for the panel."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from flask_smorest import Blueprint
 
 from widget_server.errors import ApiError
 from widget_server.influencers.auth import authenticate_link
-from widget_server.influencers.schemas import HandleSchema
 from widget_server.openapi import WIDGET_CALL, answers
 from widget_server.product_requests.schemas import (
+    BrandBody,
     BrandQuery,
     MyRequestsOut,
     ProfileOut,
@@ -22,10 +22,11 @@ from widget_server.product_requests.schemas import (
 )
 from widget_server.product_requests.services import (
     create_request,
-    last_shipping_address,
     requests_of,
+    saved_addresses,
+    withdraw_request,
 )
-from widget_server.ratelimit import PER_IP_READ, PER_IP_SUBMIT, PER_TOKEN_SUBMIT, limiter, token_key
+from widget_server.ratelimit import PER_IP_READ, limit_writes, limiter
 
 blp = Blueprint("requests", __name__, url_prefix="/v1", description="Product requests")
 
@@ -49,9 +50,7 @@ def _idempotency_key() -> str | None:
 
 @blp.route("/requests")
 class RequestsView(MethodView):
-    decorators = [limiter.limit(PER_IP_SUBMIT, methods=["POST"])]
-
-    @limiter.limit(PER_TOKEN_SUBMIT, key_func=token_key)
+    @limit_writes
     @blp.arguments(RequestIn)
     @blp.response(201, RequestOut)
     @answers(blp, *WIDGET_CALL, 409, idempotency_key=True)
@@ -59,12 +58,31 @@ class RequestsView(MethodView):
         """Send a product request (from the panel, or the brand's store page).
 
         Titles, variants and prices come from the synced catalog, never from
-        the client. Retrying with the same ``Idempotency-Key`` returns the
-        first result.
+        the client. ``shipping_address`` is an address, or
+        ``{"use_saved": "this_store" | "another_store"}`` to ship to one given
+        before (422 when there is none). Retrying with the same
+        ``Idempotency-Key`` returns the first result.
         """
         link = authenticate_link(body["brand"])
         product_request, _replayed = create_request(link, body, _idempotency_key())
         return product_request
+
+
+@blp.route("/requests/<int:request_id>/withdraw")
+class WithdrawView(MethodView):
+    @limit_writes
+    @blp.arguments(BrandBody)
+    @blp.response(200, RequestOut)
+    @answers(blp, *WIDGET_CALL, 409)
+    def post(self, body: dict[str, Any], request_id: int) -> Any:
+        """Withdraw a pending request (from the panel or the brand's store page).
+
+        The brand is emailed. 404 for a request that is not this
+        influencer's at this brand; 409 ``already_<status>`` when it is no
+        longer pending.
+        """
+        link = authenticate_link(body["brand"])
+        return withdraw_request(link, request_id)
 
 
 @blp.route("/requests/mine")
@@ -88,15 +106,13 @@ class ProfileView(MethodView):
     @blp.response(200, ProfileOut)
     @answers(blp, *WIDGET_CALL)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
-        """The influencer's contact details and last address, for the panel only.
+        """The influencer as the panel shows them: name, handles, saved addresses as city, country.
 
-        Not CORS-enabled: only pages on the widget's own origin can read it.
+        No email and no street address: a link token can be replayed by
+        anyone who read it. Not CORS-enabled (the panel calls it from the
+        widget's own origin), which keeps store pages from reading it in a
+        browser; it is not what protects personal data.
         """
         link = authenticate_link(query["brand"], panel_only=True)
         influencer = link.influencer
-        return {
-            "name": influencer.name,
-            "email": influencer.email,
-            "handles": HandleSchema(many=True).dump(influencer.handles),
-            "last_shipping_address": last_shipping_address(link),
-        }
+        return {"name": influencer.name, "handles": influencer.handles, **saved_addresses(link)}

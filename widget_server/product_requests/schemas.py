@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from apispec.ext.marshmallow import OpenAPIConverter
 from marshmallow import Schema, fields, pre_load, validate
 
-from widget_server.product_requests.models import ProductRequest
-from widget_server.product_requests.states import effective_status
+from widget_server.influencers.schemas import HandleSchema
+from widget_server.product_requests.models import ProductRequest, RequestItem
+from widget_server.product_requests.services import SAVED_SOURCES
+from widget_server.product_requests.states import (
+    STATUSES,
+    denial_reason,
+    effective_decided_at,
+    effective_status,
+)
 from widget_server.validation import COUNTRY, ID, PLATFORMS, SLUG, HttpUrl, StrictSchema
 
 CONTENT_TYPES = ("post", "story", "reel", "video", "blog", "other")
@@ -63,6 +73,48 @@ class AddressIn(StrictSchema):
         return data
 
 
+class SavedAddressIn(StrictSchema):
+    """Ship to an address given before, by reference: the server copies it.
+
+    ``this_store``: the address of the influencer's latest request at this
+    brand; ``another_store``: at another brand (only when they choose it).
+    """
+
+    use_saved = fields.String(
+        required=True,
+        validate=validate.OneOf(SAVED_SOURCES, error="Use one of: {choices}."),
+    )
+
+
+def _inline_schema(schema: type[Schema]) -> dict[str, Any]:
+    """``schema`` as an inline OpenAPI object, so a ``oneOf`` is documented from the schemas."""
+    converter = OpenAPIConverter(
+        openapi_version="3.0.3", schema_name_resolver=lambda _schema: None, spec=None
+    )
+    return converter.schema2jsonschema(schema)
+
+
+class ShippingAddress(fields.Field):
+    """``shipping_address``: an address typed now (:class:`AddressIn`), or
+    ``{"use_saved": …}`` (:class:`SavedAddressIn`).
+
+    Errors keep the paths of the shape that was sent, e.g.
+    ``shipping_address.postal_code``.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        one_of = [_inline_schema(AddressIn), _inline_schema(SavedAddressIn)]
+        description = (
+            "The address to ship to, or {use_saved: this_store | another_store} to ship to "
+            "the one given before (the server copies it; 422 when there is none)."
+        )
+        super().__init__(metadata={"oneOf": one_of, "description": description}, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        saved = isinstance(value, dict) and "use_saved" in value
+        return (SavedAddressIn() if saved else AddressIn()).load(value)
+
+
 class RequestIn(StrictSchema):
     """Body of ``POST /v1/requests``."""
 
@@ -75,7 +127,13 @@ class RequestIn(StrictSchema):
         ),
     )
     proposal = fields.Nested(ProposalIn, required=True)
-    shipping_address = fields.Nested(AddressIn, required=True)
+    shipping_address = ShippingAddress(required=True)
+
+
+class BrandBody(StrictSchema):
+    """Body of ``POST /v1/requests/<id>/withdraw``: the brand whose store this is."""
+
+    brand = fields.String(required=True, validate=SLUG)
 
 
 class BrandQuery(StrictSchema):
@@ -85,21 +143,43 @@ class BrandQuery(StrictSchema):
 
 
 class ItemOut(Schema):
+    variant_id = fields.Integer()
     product_handle = fields.String()
     product_title = fields.String()
     variant_title = fields.String()
+    option_values = fields.Method(
+        "_option_values", metadata={"type": "array", "items": {"type": "string"}}
+    )
     image_url = fields.String(allow_none=True)
     quantity = fields.Integer()
     unit_price_minor = fields.Integer()
+
+    def _option_values(self, item: RequestItem) -> list[str]:
+        # Rows from before option values were kept read the variant's today.
+        if item.option_values is not None:
+            return list(item.option_values)
+        return list(item.variant.option_values)
 
 
 class RequestOut(Schema):
     """A request as the influencer sees it (no address: the host page may read it)."""
 
     id = fields.Integer()
-    status = fields.Method("_status")
+    status = fields.Method("_status", metadata={"type": "string", "enum": list(STATUSES)})
     submitted_at = fields.AwareDateTime()
     expires_at = fields.AwareDateTime()
+    decided_at = fields.Method(
+        "_decided_at",
+        metadata={"type": "string", "format": "date-time", "nullable": True},
+    )
+    reason = fields.Method(
+        "_reason",
+        metadata={
+            "type": "string",
+            "nullable": True,
+            "description": "The brand's reason for a denial; null otherwise.",
+        },
+    )
     currency = fields.String()
     total_minor = fields.Integer()
     items = fields.List(fields.Nested(ItemOut))
@@ -107,16 +187,46 @@ class RequestOut(Schema):
     def _status(self, request: ProductRequest) -> str:
         return effective_status(request)
 
+    def _decided_at(self, request: ProductRequest) -> str | None:
+        moment = effective_decided_at(request)
+        return moment.isoformat() if moment else None
+
+    def _reason(self, request: ProductRequest) -> str | None:
+        return denial_reason(request)
+
 
 class MyRequestsOut(Schema):
     currency = fields.String()
     requests = fields.List(fields.Nested(RequestOut))
 
 
+class AddressSummaryOut(Schema):
+    """Enough of an address to recognise it, never enough to find anyone."""
+
+    city = fields.String()
+    country = fields.String()
+
+
 class ProfileOut(Schema):
-    """What only the panel (widget origin) may read."""
+    """What the panel needs to know of the influencer: nothing personal.
+
+    A link token can be replayed by any script that read it, so this holds
+    no email and no street address: only summaries the panel offers by
+    reference (``shipping_address: {"use_saved": …}``).
+    """
 
     name = fields.String()
-    email = fields.String()
-    handles = fields.List(fields.Dict())
-    last_shipping_address = fields.Dict(allow_none=True)
+    handles = fields.List(fields.Nested(HandleSchema))
+    saved_address = fields.Nested(
+        AddressSummaryOut,
+        allow_none=True,
+        metadata={"description": "The address last used at this brand; null for none."},
+    )
+    another_store_address = fields.Nested(
+        AddressSummaryOut,
+        allow_none=True,
+        metadata={
+            "description": "When this brand has none: the address last used with another "
+            "store, offered only as an explicit choice (use_saved: another_store)."
+        },
+    )

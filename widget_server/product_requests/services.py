@@ -19,7 +19,20 @@ from widget_server.errors import ApiError, ValidationFailed
 from widget_server.influencers.models import InfluencerLink
 from widget_server.money import format_minor
 from widget_server.product_requests import emails, states
-from widget_server.product_requests.models import ProductRequest, RequestEvent, RequestItem
+from widget_server.product_requests.models import (
+    ProductRequest,
+    RequestEvent,
+    RequestItem,
+    address_summary,
+)
+from widget_server.validation import platform_name
+
+#: ``shipping_address: {"use_saved": …}``: ship to the address of the
+#: influencer's latest request at this brand, or (their explicit choice) at
+#: another brand.
+THIS_STORE = "this_store"
+ANOTHER_STORE = "another_store"
+SAVED_SOURCES = (THIS_STORE, ANOTHER_STORE)
 
 
 def body_digest(body: dict[str, Any]) -> str:
@@ -87,6 +100,10 @@ def _check_items(link: InfluencerLink, items: list[dict[str, Any]]) -> list[Requ
         if variant is None or not variant.active or not variant.product.active:
             errors[field] = ["This product is not in the brand's catalog."]
             continue
+        if variant.product.excluded:
+            # The overlay shows no dot for it, but the server decides.
+            errors[field] = [f"{variant.product.title} is not offered for requests."]
+            continue
         if not variant.available:
             errors[field] = [f"{variant.product.title} ({variant.title}) is sold out."]
             continue
@@ -102,6 +119,7 @@ def _check_items(link: InfluencerLink, items: list[dict[str, Any]]) -> list[Requ
                 product_handle=variant.product.handle,
                 product_title=variant.product.title,
                 variant_title=variant.title,
+                option_values=list(variant.option_values),
                 sku=variant.sku,
                 image_url=variant.image_url or variant.product.image_url,
                 quantity=item["quantity"],
@@ -159,7 +177,7 @@ def _refuse_already_pending(link: InfluencerLink, snapshots: list[RequestItem]) 
 def _check_proposal(link: InfluencerLink, proposal: dict[str, Any]) -> dict[str, Any]:
     mine = {handle.platform for handle in link.influencer.handles}
     errors = {
-        f"proposal.platforms.{index}": [f"You have no {platform} account on file."]
+        f"proposal.platforms.{index}": [f"You have no {platform_name(platform)} account on file."]
         for index, platform in enumerate(proposal["platforms"])
         if platform not in mine
     }
@@ -204,6 +222,7 @@ def _store(
     expire_overdue_for(link.influencer_id, link.brand_id)
     items = _check_items(link, data["items"])
     proposal = _check_proposal(link, data["proposal"])
+    shipping_address = shipping_address_for(link, data["shipping_address"])
     now = clock.now()
     brand = link.brand
     request = ProductRequest(
@@ -216,7 +235,7 @@ def _store(
         currency=brand.currency,
         total_minor=sum(item.line_total_minor for item in items),
         proposal=proposal,
-        shipping_address=data["shipping_address"],
+        shipping_address=shipping_address,
         idempotency_key=idempotency_key,
         body_digest=digest,
         items=items,
@@ -235,6 +254,26 @@ def _store(
     return request
 
 
+def withdraw_request(link: InfluencerLink, request_id: int) -> ProductRequest:
+    """Withdraw the influencer's pending request ``request_id`` at the link's brand.
+
+    404 for any request that is not this influencer's at this brand (the
+    same answer as for one that does not exist); 409 from the state machine
+    when it is no longer pending, without naming who decided. The event and
+    the brand's email are written in the caller's transaction.
+    """
+    owned = session.scalar(
+        select(ProductRequest.id).where(
+            ProductRequest.id == request_id,
+            ProductRequest.influencer_id == link.influencer_id,
+            ProductRequest.brand_id == link.brand_id,
+        )
+    )
+    if owned is None:
+        raise ApiError(404, "not_found", "There is no such request.")
+    return states.transition(owned, states.WITHDRAWN, actor=link.influencer.email, name_actor=False)
+
+
 def requests_of(link: InfluencerLink) -> list[ProductRequest]:
     """This influencer's requests at this brand, newest first."""
     return list(
@@ -244,17 +283,62 @@ def requests_of(link: InfluencerLink) -> list[ProductRequest]:
                 ProductRequest.influencer_id == link.influencer_id,
                 ProductRequest.brand_id == link.brand_id,
             )
-            .options(selectinload(ProductRequest.items))
+            .options(
+                selectinload(ProductRequest.items).selectinload(RequestItem.variant),
+                selectinload(ProductRequest.events),
+            )
             .order_by(ProductRequest.submitted_at.desc(), ProductRequest.id.desc())
         )
     )
 
 
-def last_shipping_address(link: InfluencerLink) -> dict[str, Any] | None:
-    """The address of the influencer's latest request (any brand), to prefill the form."""
+def _latest_address(link: InfluencerLink, at_this_brand: bool) -> dict[str, Any] | None:
+    """The address of the influencer's latest request at the link's brand (or at any other)."""
+    same_brand = ProductRequest.brand_id == link.brand_id
     return session.scalar(
         select(ProductRequest.shipping_address)
-        .where(ProductRequest.influencer_id == link.influencer_id)
+        .where(
+            ProductRequest.influencer_id == link.influencer_id,
+            same_brand if at_this_brand else ~same_brand,
+        )
         .order_by(ProductRequest.submitted_at.desc(), ProductRequest.id.desc())
         .limit(1)
     )
+
+
+def saved_addresses(link: InfluencerLink) -> dict[str, dict[str, str] | None]:
+    """What the panel may offer to ship to, as ``{city, country}`` summaries only.
+
+    The link's token lives in the store's page, where any script can read
+    it and replay it from anywhere with whatever headers it likes, so no
+    answer to a token may hold a street, a postal code or a phone. The panel
+    offers these by reference (``use_saved``); the server copies the address.
+    ``saved_address`` is the one last used at this brand. An address used
+    only with other brands stays theirs unless the influencer picks it:
+    ``another_store_address`` is offered only when this brand has none.
+    """
+    here = _latest_address(link, at_this_brand=True)
+    elsewhere = None if here is not None else _latest_address(link, at_this_brand=False)
+    return {
+        "saved_address": address_summary(here),
+        "another_store_address": address_summary(elsewhere),
+    }
+
+
+def shipping_address_for(link: InfluencerLink, given: dict[str, Any]) -> dict[str, Any]:
+    """The address to store with a new request: as typed, or a copy of a saved one (422 if none)."""
+    source = given.get("use_saved")
+    if source is None:
+        return given
+    address = _latest_address(link, at_this_brand=source == THIS_STORE)
+    if address is None:
+        where = link.brand.name if source == THIS_STORE else "another store"
+        raise ValidationFailed(
+            {
+                "shipping_address.use_saved": [
+                    f"There is no address you used with {where} before. Enter the address."
+                ]
+            },
+            "There is no saved address to ship to.",
+        )
+    return dict(address)

@@ -3,7 +3,8 @@
 ``pending → approved | denied | expired | withdrawn``. Every change is one
 conditional UPDATE (``… WHERE id = ? AND status IN (allowed sources)``), so
 when approve, deny and expire race, the database lets exactly one win; the
-others see zero rows changed and get a clear refusal naming the winner.
+others see zero rows changed and get a clear refusal (naming the winner on
+the brand's pages only).
 """
 
 from __future__ import annotations
@@ -43,11 +44,31 @@ def effective_status(request: ProductRequest, now: datetime | None = None) -> st
     return request.status
 
 
+def effective_decided_at(request: ProductRequest, now: datetime | None = None) -> datetime | None:
+    """When the request stopped being pending, as people must see it (None while pending).
+
+    An overdue request that the sweeper has not reached yet ended when it expired.
+    """
+    if request.decided_at is not None:
+        return request.decided_at
+    if effective_status(request, now) == EXPIRED:
+        return request.expires_at
+    return None
+
+
+def denial_reason(request: ProductRequest) -> str | None:
+    """The brand's reason for denying ``request`` (the note of its deny event), or None."""
+    if request.status != DENIED:
+        return None
+    notes = [event.note for event in request.events if event.kind == DENIED]
+    return notes[-1] if notes else None
+
+
 class TransitionRefused(ApiError):
     """The request is not in a state that allows this change (409)."""
 
 
-def _refusal(request_id: int, target: str) -> TransitionRefused:
+def _refusal(request_id: int, target: str, name_actor: bool) -> TransitionRefused:
     current = session.get(ProductRequest, request_id, populate_existing=True)
     if current is None:
         return TransitionRefused(404, "not_found", "There is no such request.")
@@ -57,7 +78,7 @@ def _refusal(request_id: int, target: str) -> TransitionRefused:
         .where(RequestEvent.request_id == request_id, RequestEvent.kind == status)
         .order_by(RequestEvent.id.desc())
     )
-    by = f" by {last.actor}" if last is not None and status != EXPIRED else ""
+    by = f" by {last.actor}" if name_actor and last is not None and status != EXPIRED else ""
     return TransitionRefused(
         409,
         f"already_{status}",
@@ -114,7 +135,8 @@ def _move(
     requests = session.scalars(
         select(ProductRequest)
         .where(ProductRequest.id.in_(moved))
-        .options(selectinload(ProductRequest.items))
+        # The emails name the items and link back through the request's link.
+        .options(selectinload(ProductRequest.items), selectinload(ProductRequest.link))
         .execution_options(populate_existing=True)
     )
     for request in requests:
@@ -123,14 +145,24 @@ def _move(
     return moved
 
 
-def transition(request_id: int, target: str, actor: str, note: str | None = None) -> ProductRequest:
+def transition(
+    request_id: int,
+    target: str,
+    actor: str,
+    note: str | None = None,
+    *,
+    name_actor: bool = True,
+) -> ProductRequest:
     """Move one request to ``target`` atomically, or raise :class:`TransitionRefused`.
 
     Records the event and writes the email in the same transaction; the
-    caller's unit of work commits.
+    caller's unit of work commits. A refusal names who decided first (a
+    reviewer's or the influencer's email) only with ``name_actor``: the
+    brand's pages want it; influencer-facing callers must pass False, since
+    anyone holding a link token reads their answers.
     """
     if not _move([request_id], target, actor, note):
-        raise _refusal(request_id, target)
+        raise _refusal(request_id, target, name_actor)
     return session.get(ProductRequest, request_id)
 
 

@@ -53,7 +53,7 @@ from widget_server.review.forms import (
     PasswordForm,
 )
 from widget_server.review.timeline import timeline
-from widget_server.validation import display_text
+from widget_server.validation import display_text, platform_name
 
 bp = Blueprint(
     "review",
@@ -345,4 +345,5 @@ def init_app(app: Flask) -> None:
     )
     csrf.init_app(app)
     app.jinja_env.filters["money"] = format_minor
+    app.jinja_env.filters["platform_name"] = platform_name
     app.register_blueprint(bp)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 
 import jinja2
-from flask import Blueprint, Flask, Response, abort, current_app, request, send_from_directory
-from werkzeug.security import safe_join
+from flask import Blueprint, Flask, Response, abort, current_app, request
 
 from widget_server.brands.services import get_brand
 from widget_server.errors import ApiError
@@ -17,7 +17,7 @@ bp = Blueprint("widget", __name__, url_prefix="/v1")
 
 LOADER_MAX_AGE = 300  # a deploy reaches every store within five minutes
 IMMUTABLE_MAX_AGE = 31_536_000
-PANEL_ASSET_MAX_AGE = 300  # not fingerprinted: keep it as fresh as the loader
+PANEL_ASSET = re.compile(r"panel\.[0-9a-f]{10}\.(js|css)")
 
 
 def _bundles() -> BundleCache:
@@ -76,13 +76,14 @@ def panel() -> Response:
     if parent_origin not in brand.allowed_origins:
         raise ApiError(400, "origin_not_allowed", "The panel can only open on the brand's store.")
     nonce = secrets.token_urlsafe(16)
+    bundle = _bundles().get()
     templates: jinja2.Environment = current_app.extensions["dots.panel_templates"]
     html = templates.get_template("panel.html").render(
         brand_slug=brand.slug,
         parent_origin=parent_origin,
         widget_origin=request.host_url.rstrip("/"),
-        script_url="/v1/panel/assets/panel.js",
-        style_url="/v1/panel/assets/panel.css",
+        script_url=bundle.panel_script_path,
+        style_url=bundle.panel_style_path,
         nonce=nonce,
     )
     response = Response(html, content_type="text/html; charset=utf-8")
@@ -97,14 +98,19 @@ def panel() -> Response:
     return response
 
 
-@bp.get("/panel/assets/<path:filename>")
+@bp.get("/panel/assets/<filename>")
 def panel_asset(filename: str) -> Response:
-    """The panel's script and stylesheet."""
-    if not filename.endswith((".js", ".css")) or safe_join("panel", filename) is None:
+    """The panel's script and stylesheet; immutable under their fingerprints."""
+    bundle = _bundles().get()
+    if asset := bundle.panel_file(filename):
+        return _serve(asset, IMMUTABLE_MAX_AGE, immutable=True)
+    match = PANEL_ASSET.fullmatch(filename)
+    if not match:
         abort(404)
-    response = send_from_directory(js_root() / "panel", filename, max_age=PANEL_ASSET_MAX_AGE)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    # A panel page rendered by another instance during a deploy names another
+    # fingerprint: serve the current file, briefly, rather than break the page.
+    current = bundle.panel_script if match.group(1) == "js" else bundle.panel_style
+    return _serve(current, LOADER_MAX_AGE)
 
 
 def init_app(app: Flask) -> None:
@@ -113,6 +119,8 @@ def init_app(app: Flask) -> None:
     app.extensions["dots.bundles"] = BundleCache(js_root(), watch=watch)
     # The panel template ships with the browser code, outside Flask's templates.
     app.extensions["dots.panel_templates"] = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(js_root() / "panel")), autoescape=True
+        loader=jinja2.FileSystemLoader(str(js_root() / "panel")),
+        autoescape=True,
+        auto_reload=watch,
     )
     app.register_blueprint(bp)

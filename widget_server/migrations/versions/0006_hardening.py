@@ -1,7 +1,7 @@
 """hardening: review sessions kept on the server, emails that are given up on
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-29 19:00:00.000000
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 import widget_server.db
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

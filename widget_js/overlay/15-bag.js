@@ -1,0 +1,101 @@
+/* The bag: the overlay is its one owner. It lives in the host page's
+   localStorage as {v:2, link, lines:[{handle, variant_id, quantity}], draft,
+   updated_at}, so it survives page loads, reloads and the panel closing, and
+   a second tab follows it through `storage` events. A line is made once,
+   when a dot adds its product (16-variant.js picks the variant); after that
+   only the influencer's own choices, sent by the panel, change it. Nothing
+   personal (address, email, phone) is ever in it. */
+
+var LINK = String(CFG.token || "").split(".")[0];
+var DRAFT_KEYS = ["content_types", "platforms", "publish_on", "message", "links"];
+
+/* The stored bag, or an empty one when it is of another link or shape. */
+function readBag() {
+  var bag = null;
+  try {
+    bag = JSON.parse(storageGet("localStorage", BAG_KEY));
+  } catch (err) {
+    /* a damaged bag is an empty bag */
+  }
+  var ours = bag && bag.v === 2 && bag.link === LINK;
+  return {
+    v: 2,
+    link: LINK,
+    lines: cleanLines(ours && bag.lines),
+    draft: cleanDraft(ours && bag.draft),
+    updated_at: (ours && +bag.updated_at) || 0,
+  };
+}
+
+function saveBag() {
+  state.bag.updated_at = Date.now();
+  storageSet("localStorage", BAG_KEY, JSON.stringify(state.bag));
+  renderAllDots();
+  renderLauncher();
+}
+
+/* Well-formed lines of catalog products that can be requested now: an
+   integer variant_id of that product, quantity 1-10. Lines of products gone
+   from the catalog or already requested are dropped, never remade. */
+function cleanLines(lines) {
+  var seen = {};
+  return (Array.isArray(lines) ? lines : [])
+    .filter(function (line) {
+      var p = line && typeof line.handle === "string" && state.products[line.handle];
+      var id = p && line.variant_id;
+      var ok =
+        p &&
+        !isOpenStatus(state.statuses[line.handle]) &&
+        !seen[id] &&
+        Number.isInteger(id) &&
+        Number.isInteger(line.quantity) &&
+        line.quantity > 0 &&
+        line.quantity < 11 &&
+        p.variants.some(function (v) {
+          return v.id === id;
+        });
+      if (ok) seen[id] = 1;
+      return ok;
+    })
+    .slice(0, 50)
+    .map(function (line) {
+      return { handle: line.handle, variant_id: line.variant_id, quantity: line.quantity };
+    });
+}
+
+/* The proposal typed so far: known fields only, strings and short lists of
+   bounded strings. */
+function cleanDraft(draft) {
+  if (!draft || typeof draft !== "object") return null;
+  var out = {};
+  DRAFT_KEYS.forEach(function (key) {
+    var value = draft[key];
+    if (typeof value === "string") out[key] = value.slice(0, 2000);
+    else if (Array.isArray(value)) {
+      out[key] = value
+        .filter(function (item) {
+          return typeof item === "string";
+        })
+        .slice(0, 10)
+        .map(function (item) {
+          return item.slice(0, 2000);
+        });
+    }
+  });
+  return out;
+}
+
+function bagHas(handle) {
+  return state.bag.lines.some(function (line) {
+    return line.handle === handle;
+  });
+}
+
+/* Another tab changed the bag: show it here too, open panel included. */
+var onStorage = guard(function (event) {
+  if (event.key !== BAG_KEY && event.key !== null) return;
+  state.bag = readBag();
+  renderAllDots();
+  renderLauncher();
+  if (frameReady) postToPanel({ type: "dots:bag", bag: state.bag });
+});
