@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 WIDGET_PORT ?= 5000
 STORE_PORT ?= 5001
 
-.PHONY: demo test lint format bench browser clean
+.PHONY: demo cli test lint format bench browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.installed
 	DOTS_DEMO=1 $(BIN)/python scripts/demo.py --widget-port $(WIDGET_PORT) --store-port $(STORE_PORT)
+
+# The command line, on the demo's data when the demo ran: make cli ARGS='brand list'
+cli: $(VENV)/.installed
+	$(BIN)/widget-server $(ARGS)
 
 # Browser tests drive Debian's Chromium (Playwright cannot download browsers here).
 browser:

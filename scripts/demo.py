@@ -2,7 +2,9 @@
 
 ``make demo`` calls this. It migrates the embedded SQLite database, seeds a
 demo brand, a brand user and an influencer (once), starts both servers,
-syncs the store's catalog and prints the three URLs people need.
+syncs the store's catalog and prints the three URLs people need. It also
+writes the demo's settings to ``instance/.env``, which ``widget-server``
+reads, so the README's commands work on the demo as written.
 """
 
 from __future__ import annotations
@@ -45,6 +47,19 @@ def wait_for(url: str, seconds: float = 30) -> None:
         except (URLError, OSError):
             time.sleep(0.2)
     sys.exit(f"demo: {url} did not come up within {seconds:.0f}s")
+
+
+def write_env_file(settings: dict[str, str]) -> Path:
+    """Write ``instance/.env`` for the ``widget-server`` command (owner-only, replaced whole)."""
+    INSTANCE.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE / ".env"
+    lines = ["# Written by 'make demo': widget-server reads these when they are not set."]
+    lines += [f"{key}={value}" for key, value in sorted(settings.items())]
+    partial = path.with_name(".env.partial")
+    partial.write_text("\n".join(lines) + "\n")
+    partial.chmod(0o600)
+    os.replace(partial, path)
+    return path
 
 
 def prepare(widget: str) -> Flask:
@@ -101,8 +116,9 @@ def main() -> None:
     args = parser.parse_args()
     widget = f"http://127.0.0.1:{args.widget_port}"
     store = f"http://127.0.0.1:{args.store_port}"
-    env = {**os.environ, "DOTS_DEMO": "1", "DOTS_INSTANCE_PATH": str(INSTANCE)}
-    env["DOTS_PUBLIC_URL"] = widget
+    settings = {"DOTS_DEMO": "1", "DOTS_INSTANCE_PATH": str(INSTANCE), "DOTS_PUBLIC_URL": widget}
+    env = {**os.environ, **settings}
+    write_env_file(settings)
 
     app = prepare(widget)
     children = [
@@ -135,6 +151,8 @@ def main() -> None:
             f"  Brand review page:       {widget}/review/  "
             f"(sign in as {BRAND_USER[0]} / {BRAND_USER[1]})\n"
             f"  Emails are written to    {INSTANCE / 'outbox'}\n"
+            "  Command line:            .venv/bin/widget-server brand list\n"
+            "                           (or: make cli ARGS='brand list')\n"
             "Press Ctrl-C to stop.\n",
             flush=True,
         )

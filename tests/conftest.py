@@ -23,6 +23,7 @@ from sqlalchemy import delete
 
 from tests.backends import OPENSSL, POSTGRES_URL, REDIS_URL, Tally, requirement_problems
 from tests.databases import reset_postgres, shown_url
+from tests.smtp_server import MAIL_FROM, SmtpServer
 from widget_server import clock, create_app
 from widget_server.db import engine
 from widget_server.migrate import upgrade
@@ -199,3 +200,18 @@ def frozen_clock() -> Iterator[datetime]:
     moment = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
     with clock.frozen_at(moment):
         yield moment
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server on loopback (aiosmtpd), stopped afterwards."""
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_app(app: Flask, smtp: SmtpServer) -> Flask:
+    """The app, sending its email to :func:`smtp`."""
+    app.config.update(SMTP_URL=smtp.url, MAIL_FROM=MAIL_FROM)
+    return app

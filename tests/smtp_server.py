@@ -25,6 +25,9 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
+#: The From of emails in the SMTP tests (the ``smtp_app`` fixture sets it).
+MAIL_FROM = "Dots <no-reply@dots.test>"
+
 
 @dataclass(frozen=True)
 class Received:
@@ -45,11 +48,21 @@ class Received:
 
 #: Decides a DATA reply: None accepts, a string like "451 try later" refuses.
 Rejecter = Callable[[Envelope], str | None]
+#: Decides a RCPT TO reply for one address: None accepts, "550 5.1.1 No such user" refuses.
+RcptRejecter = Callable[[str], str | None]
 
 
 class _Handler:
     def __init__(self, server: SmtpServer) -> None:
         self.server = server
+
+    async def handle_RCPT(
+        self, smtp: Any, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if self.server.reject_rcpt is not None and (reply := self.server.reject_rcpt(address)):
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, smtp: Any, session: Session, envelope: Envelope) -> str:
         if self.server.reject is not None and (reply := self.server.reject(envelope)):
@@ -103,6 +116,7 @@ class SmtpServer:
         self.received: list[Received] = []
         self.lock = threading.Lock()
         self.reject: Rejecter | None = None
+        self.reject_rcpt: RcptRejecter | None = None
         self._controller: Controller | None = None
 
     def _authenticate(

@@ -76,6 +76,8 @@ def _status_everywhere(
     """What every reader says about one request at ``now``: the influencer's API, the
     brand's pages (pending list, summary, detail, archive), then the sweeper."""
     with clock.frozen_at(now):
+        # Review sessions end after 12 hours: the brand signs in at each moment.
+        login(client, "team@race.example", "correct horse battery")
         mine = client.get(
             "/v1/requests/mine?brand=race",
             headers={"Authorization": f"Bearer {token}", "Origin": "https://race.example"},
@@ -112,7 +114,6 @@ def test_a_request_is_pending_everywhere_until_its_expiry_and_expired_from_then(
         request = make_request(link, [make_product(brand).variants[0]])
         request_id, expires_at = request.id, request.expires_at
     assert expires_at == frozen_clock + timedelta(days=9)
-    login(client, "team@race.example", "correct horse battery")
 
     before = _status_everywhere(
         runner, client, token, request_id, expires_at - timedelta(seconds=1)

@@ -273,7 +273,7 @@ def test_a_malformed_idempotency_key_is_a_400_and_stores_nothing(client, world, 
     assert response.json == {
         "status": 400,
         "error": "bad_idempotency_key",
-        "message": "Idempotency-Key must be 1-100 characters.",
+        "message": "Idempotency-Key must be 1-100 visible ASCII characters, like a UUID.",
     }
     with db() as s:
         assert s.scalar(select(func.count(ProductRequest.id))) == 0

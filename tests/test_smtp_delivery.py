@@ -22,7 +22,7 @@ from flask import Flask
 from sqlalchemy import update
 
 from tests.backends import missing_openssl
-from tests.smtp_server import SmtpServer, make_certificates, server_context
+from tests.smtp_server import MAIL_FROM, SmtpServer, make_certificates, server_context
 from tests.test_outbox import REVIEW_URL, enqueue_many, outbox_rows, request_with_items, start_loop
 from widget_server import clock, create_app
 from widget_server.db import engine, session
@@ -38,23 +38,8 @@ from widget_server.notifications.smtp import (
     parse_smtp_url,
 )
 
-MAIL_FROM = "Dots <no-reply@dots.test>"
-
 # The plain-text AUTH server below is deliberate (it tests smtp:// with a login).
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def smtp_app(app: Flask, smtp: SmtpServer) -> Flask:
-    app.config.update(SMTP_URL=smtp.url, MAIL_FROM=MAIL_FROM)
-    return app
 
 
 @pytest.fixture(scope="session")

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import base64
 import json
+import string
 from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
 from itsdangerous import URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_decode
 
 from tests.conftest import make_test_app
 from tests.factories import make_brand, make_influencer, make_link
@@ -302,3 +304,59 @@ def test_issue_link_uses_the_brand_store_by_default(app):
         link = issue_link(brand, make_influencer())
         session.commit()
         assert link.store_url == "https://acme.example/"
+
+
+def _respellings(token: str) -> dict[str, str]:
+    """Other spellings of ``token`` that lenient base64 decodes to the same bytes.
+
+    Only the signature can be respelled: it is checked over the payload text
+    exactly as presented.
+    """
+    payload, signature = _split(token)
+    alphabet = string.ascii_letters + string.digits + "-_"
+    decoded = base64_decode(signature)
+    last = [
+        c for c in alphabet if c != signature[-1] and base64_decode(signature[:-1] + c) == decoded
+    ]
+    return {
+        **{f"signature ends in {c!r} instead": f"{payload}.{signature[:-1]}{c}" for c in last},
+        "'!!!!' inside the signature": f"{payload}.{signature[:5]}!!!!{signature[5:]}",
+        "'é' inside the signature": f"{payload}.{signature[:3]}é{signature[3:]}",
+        "padding after the signature": f"{token}==",
+    }
+
+
+def test_a_token_has_several_spellings_that_itsdangerous_accepts(app, acme):
+    """The premise of the test below: each respelling verifies with itsdangerous alone."""
+    respelled = _respellings(acme.token)
+    assert sum(name.startswith("signature ends") for name in respelled) == 3
+    plain = URLSafeSerializer(SECRET, salt=LINK_SALT)
+    for token in respelled.values():
+        assert token != acme.token
+        assert plain.loads(token) == [acme.link_id, acme.nonce]
+
+
+def test_only_the_exact_issued_spelling_is_accepted(client, acme):
+    for name, token in _respellings(acme.token).items():
+        response = post_session(client, token)
+        assert response.status_code == 401, name
+        assert response.get_json()["error"] == "invalid_token", name
+    assert post_session(client, acme.token).status_code == 200
+
+
+def test_a_token_signed_with_an_older_key_is_still_exact(app, acme, database_url, tmp_path):
+    """Re-signing checks every key, so rotation keeps old tokens and still refuses respellings."""
+    rotated = make_test_app(
+        database_url,
+        tmp_path / "rotated",
+        SECRET_KEY="the-new-secret",
+        SECRET_KEY_FALLBACKS=[SECRET],
+    )
+    try:
+        rotated_client = rotated.test_client()
+        assert post_session(rotated_client, acme.token).status_code == 200
+        for name, token in _respellings(acme.token).items():
+            assert post_session(rotated_client, token).status_code == 401, name
+    finally:
+        with rotated.app_context():
+            engine().dispose()

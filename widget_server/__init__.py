@@ -23,13 +23,14 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         Path(app.instance_path)
     )
 
-    from widget_server import api, cli, cors, db, errors, ratelimit
+    from widget_server import api, cli, cors, db, errors, headers, ratelimit, validation
     from widget_server.catalog.routes import blp as catalog_blp
     from widget_server.influencers.routes import blp as session_blp
     from widget_server.product_requests.routes import blp as requests_blp
     from widget_server.review import routes as review_routes
     from widget_server.widget import routes as widget_routes
 
+    validation.init_app(app)  # first: routes pick their URL converters when registered
     db.init_app(app)
     ratelimit.init_app(app)
     api.init_app(app, [session_blp, catalog_blp, requests_blp])
@@ -37,5 +38,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     review_routes.init_app(app)
     errors.init_app(app)  # after flask-smorest, so the one error shape wins
     cors.init_app(app)
+    headers.init_app(app)
     cli.init_app(app)
     return app

@@ -8,7 +8,9 @@ handed to :func:`widget_server.create_app` (tests).
 from __future__ import annotations
 
 import os
+import re
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +26,63 @@ SETTINGS: dict[str, tuple[str, Any]] = {
     "DEMO": ("DOTS_DEMO", False),
     "LINK_TTL": ("DOTS_LINK_TTL", "30d"),
     "PROXY_HOPS": ("DOTS_PROXY_HOPS", 0),
+    "REVIEW_IDLE_TIMEOUT": ("DOTS_REVIEW_IDLE_TIMEOUT", "2h"),
+    "OUTBOX_MAX_ATTEMPTS": ("DOTS_OUTBOX_MAX_ATTEMPTS", "30"),
+    "OUTBOX_MAX_AGE": ("DOTS_OUTBOX_MAX_AGE", "2d"),
 }
+
+#: Settings that are durations ("2h", "30d"), and whole numbers with their bounds.
+DURATIONS = ("REVIEW_IDLE_TIMEOUT", "OUTBOX_MAX_AGE")
+WHOLE_NUMBERS = {"OUTBOX_MAX_ATTEMPTS": (1, 1000)}
 
 _TRUE = {"1", "true", "yes", "on"}
 
 
 class ConfigError(RuntimeError):
     """The server cannot start with the configuration it was given."""
+
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([wdhms])\s*$")
+_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+
+
+def parse_duration(text: str) -> timedelta:
+    """``"30d"``, ``"12h"``, ``"90s"`` (also ``w`` and ``m``) -> timedelta.
+
+    Raises ValueError with a sentence for people (settings and the CLI show it).
+    """
+    match = _DURATION.match(str(text))
+    if not match or int(match.group(1)) == 0:
+        raise ValueError(f"{text!r} is not a duration like 30d, 12h or 90s")
+    try:
+        return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    except OverflowError:
+        raise ValueError(f"{text!r} is too long a duration") from None
+
+
+def duration_setting(config: Any, key: str) -> timedelta:
+    """The duration setting ``key`` of an app's config; ConfigError names the variable."""
+    value = config[key]
+    if isinstance(value, timedelta):
+        return value
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise ConfigError(f"{SETTINGS[key][0]}: {exc}") from None
+
+
+def int_setting(config: Any, key: str, minimum: int, maximum: int) -> int:
+    """The whole-number setting ``key``, between ``minimum`` and ``maximum``."""
+    value = config[key]
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = None
+    if number is None or not minimum <= number <= maximum:
+        raise ConfigError(
+            f"{SETTINGS[key][0]}: {value!r} is not a whole number from {minimum} to {maximum}"
+        )
+    return number
 
 
 def load_settings(overrides: dict[str, Any] | None) -> dict[str, Any]:
@@ -42,6 +94,11 @@ def load_settings(overrides: dict[str, Any] | None) -> dict[str, Any]:
             value = value.strip().lower() in _TRUE
         settings[key] = value
     settings.update(overrides or {})
+    # Typed now, so a malformed value stops the start instead of a page view or an email run.
+    for key in DURATIONS:
+        settings[key] = duration_setting(settings, key)
+    for key, (minimum, maximum) in WHOLE_NUMBERS.items():
+        settings[key] = int_setting(settings, key, minimum, maximum)
     return settings
 
 

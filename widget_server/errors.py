@@ -14,6 +14,8 @@ from typing import Any
 
 from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,26 @@ class ValidationFailed(ApiError):
 
     def __init__(self, errors: dict[str, list[str]], message: str | None = None) -> None:
         super().__init__(422, "validation_failed", message or "The input is not valid.", errors)
+
+
+#: Errors that mean "the database cannot be used right now", not "this request is wrong".
+DATABASE_DOWN = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
+
+
+def database_unavailable(exc: BaseException) -> ApiError:
+    """Log what went wrong with the database; return the 503 clients see.
+
+    The answer says nothing about hosts, ports, drivers or files: those
+    are for the operator's log, not for whoever asked.
+    """
+    detail = " ".join(str(getattr(exc, "orig", None) or exc).split())
+    log.error("database unavailable: %s: %s", type(exc).__name__, detail[:1000])
+    return ApiError(
+        503,
+        "database_unavailable",
+        "The service cannot reach its database right now; try again shortly.",
+        headers={"Retry-After": "5"},
+    )
 
 
 def _snake(name: str) -> str:
@@ -109,6 +131,8 @@ def handle_unexpected(exc: Exception) -> ResponseReturnValue:
     """A bug: log it with its traceback, answer 500 without details."""
     if isinstance(exc, HTTPException):
         return handle_http_exception(exc)
+    if isinstance(exc, DATABASE_DOWN):
+        return handle_http_exception(database_unavailable(exc))
     log.exception("unhandled error", exc_info=exc)
     return handle_http_exception(
         ApiError(500, "internal_error", "Something went wrong on our side; it has been logged.")

@@ -1,6 +1,6 @@
 """Every model, imported in one place so Alembic and tests see the whole schema."""
 
-from widget_server.brands.models import Brand, BrandUser
+from widget_server.brands.models import Brand, BrandUser, ReviewSession
 from widget_server.catalog.models import Product, Variant
 from widget_server.db import Base
 from widget_server.influencers.models import Influencer, InfluencerLink, SocialHandle
@@ -18,6 +18,7 @@ __all__ = [
     "ProductRequest",
     "RequestEvent",
     "RequestItem",
+    "ReviewSession",
     "SocialHandle",
     "Variant",
 ]

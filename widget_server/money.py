@@ -12,6 +12,10 @@ _EXPONENTS = {
 }  # fmt: skip
 
 
+#: Amounts are stored in 32-bit integer columns (prices, limits, totals).
+MAX_MINOR = 2**31 - 1
+
+
 def exponent(currency: str) -> int:
     """How many decimals the currency's minor unit has (USD 2, JPY 0, KWD 3)."""
     return _EXPONENTS.get(currency.upper(), 2)
@@ -29,6 +33,8 @@ def to_minor(amount: str | Decimal, currency: str) -> int:
         raise ValueError(f"{amount!r} is not a decimal amount") from None
     if not value.is_finite() or value < 0:
         raise ValueError(f"{amount!r} is not a non-negative amount")
+    if value.adjusted() > 30:  # "1e999999999": refuse before scaling makes it a huge number
+        raise ValueError(f"{amount!r} is far too large an amount")
     scaled = value.scaleb(exponent(currency))
     if scaled != scaled.to_integral_value():
         raise ValueError(f"{amount!r} has more decimals than {currency} allows")

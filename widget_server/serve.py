@@ -19,7 +19,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from widget_server.cli_helpers import seconds_option
 from widget_server.product_requests.expiry import sweep
+from widget_server.ratelimit import describe_storage, storage_is_shared
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +47,8 @@ def run_jobs(app: Flask, stop: threading.Event, send_every: float, sweep_every: 
 
 
 @click.command("worker")
-@click.option("--send-every", default=2.0, show_default=True, help="Seconds between outbox runs.")
-@click.option("--sweep-every", default=60.0, show_default=True, help="Seconds between sweeps.")
+@seconds_option("--send-every", 2.0, "Seconds between outbox runs.")
+@seconds_option("--sweep-every", 60.0, "Seconds between sweeps.")
 @with_appcontext
 def worker_command(send_every: float, sweep_every: float) -> None:
     """Run the email sender and the expiry sweeper until stopped."""
@@ -68,7 +70,8 @@ def run_gunicorn(options: dict[str, Any]) -> None:
     class Gunicorn(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             for key, value in options.items():
-                self.cfg.set(key, value)
+                if key in self.cfg.settings:  # newer settings are skipped on older gunicorns
+                    self.cfg.set(key, value)
 
         def load(self) -> Flask:
             from widget_server import create_app
@@ -78,15 +81,64 @@ def run_gunicorn(options: dict[str, Any]) -> None:
     Gunicorn().run()
 
 
+def plan_workers(storage_url: str, workers: int | None, threads: int | None) -> tuple[int, int]:
+    """Gunicorn ``(workers, threads)`` that keep the rate limits whole.
+
+    Counters in ``memory://`` live in one process, so several workers would
+    each count separately (two workers let through twice the limit): one
+    worker with threads then. A shared storage (Redis) allows any number.
+    """
+    shared = storage_is_shared(storage_url)
+    if workers is None:
+        workers = 2 if shared else 1
+    if workers < 1:
+        raise click.BadParameter("must be at least 1.", param_hint="--workers")
+    if workers > 1 and not shared:
+        raise click.UsageError(
+            f"--workers {workers} needs shared rate-limit counters: with "
+            f"{describe_storage(storage_url)} each worker would count on its own and let "
+            "through more than the limits. Set DOTS_RATELIMIT_STORAGE_URL=redis://… or "
+            "serve with one worker (more --threads instead)."
+        )
+    if threads is None:
+        threads = 4 if workers > 1 else 8
+    if threads < 1:
+        raise click.BadParameter("must be at least 1.", param_hint="--threads")
+    return workers, threads
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True)
-@click.option("--workers", default=2, show_default=True, help="Gunicorn worker processes.")
-@click.option("--threads", default=4, show_default=True, help="Threads per worker.")
+@click.option("--port", type=click.IntRange(1, 65_535), default=5000, show_default=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(max=256),
+    default=None,
+    help="Gunicorn worker processes [default: 1 with memory:// rate limits, 2 with Redis].",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(max=1_000),
+    default=None,
+    help="Threads per worker [default: 8 for one worker, 4].",
+)
 @click.option("--no-jobs", is_flag=True, help="Do not run the sender and sweeper here.")
 @with_appcontext
-def serve_command(host: str, port: int, workers: int, threads: int, no_jobs: bool) -> None:
+def serve_command(
+    host: str, port: int, workers: int | None, threads: int | None, no_jobs: bool
+) -> None:
     """Serve the app with gunicorn, plus the email sender and expiry sweeper."""
+    storage = str(current_app.config["RATELIMIT_STORAGE_URI"])
+    workers, threads = plan_workers(storage, workers, threads)
+    where = (
+        "shared by every worker and instance"
+        if storage_is_shared(storage)
+        else "in this one process (set DOTS_RATELIMIT_STORAGE_URL=redis://… for more workers)"
+    )
+    click.echo(
+        f"Serving on http://{host}:{port} with {workers} worker(s) x {threads} thread(s); "
+        f"rate limits in {describe_storage(storage)}, {where}."
+    )
     jobs = None
     if not no_jobs:
         jobs = subprocess.Popen([sys.executable, "-m", "widget_server", "worker"], env=os.environ)
@@ -97,6 +149,9 @@ def serve_command(host: str, port: int, workers: int, threads: int, no_jobs: boo
                 "workers": workers,
                 "threads": threads,
                 "accesslog": "-",
+                # gunicorn 23+ opens a control socket at one fixed path per user; a
+                # second instance on the machine would take it over. Not used here.
+                "control_socket_disable": True,
                 "forwarded_allow_ips": "*" if current_app.config.get("PROXY_HOPS") else "127.0.0.1",
             }
         )

@@ -5,12 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from widget_server.brands.models import Brand
-from widget_server.brands.services import add_brand_user, create_brand, find_brand, update_brand
-from widget_server.cli import echo_rows, json_option, unit_of_work
+from widget_server.brands import sessions
+from widget_server.brands.models import Brand, BrandUser
+from widget_server.brands.services import (
+    add_brand_user,
+    change_password,
+    create_brand,
+    find_brand,
+    find_brand_user,
+    update_brand,
+)
+from widget_server.cli_helpers import echo_rows, json_option, unit_of_work
+from widget_server.config import duration_setting
 from widget_server.db import session
 from widget_server.money import format_minor
 
@@ -118,3 +128,68 @@ def user_add_command(slug: str, email: str, password: str) -> None:
     with unit_of_work():
         user = add_brand_user(load_brand(slug), email, password)
     click.echo(f"Added {user.email} to brand {slug}.")
+
+
+def load_user(email: str) -> BrandUser:
+    """The brand user named on the command line, or a clear error."""
+    user = find_brand_user(email)
+    if user is None:
+        raise click.ClickException(f"no brand user with email {email!r}")
+    return user
+
+
+@user_group.command("passwd")
+@click.argument("email")
+@click.option(
+    "--password",
+    prompt="New password",
+    hide_input=True,
+    confirmation_prompt=True,
+    help="At least 10 characters (asked for when not given).",
+)
+def user_passwd_command(email: str, password: str) -> None:
+    """Set a new password for EMAIL and sign them out everywhere."""
+    with unit_of_work():
+        ended = change_password(load_user(email), password)
+    click.echo(f"Changed the password of {email}; {ended} open session(s) ended.")
+
+
+@user_group.group("sessions")
+def sessions_group() -> None:
+    """Where a brand user is signed in to the review page."""
+
+
+@sessions_group.command("list")
+@click.argument("email")
+@json_option
+def sessions_list_command(email: str, as_json: bool) -> None:
+    """List the open sessions of EMAIL."""
+    timeout = duration_setting(current_app.config, "REVIEW_IDLE_TIMEOUT")
+    rows = [
+        {
+            "signed_in_at": row.created_at.isoformat(),
+            "last_seen_at": row.last_seen_at.isoformat(),
+            "ends_at": sessions.ends_at(row, timeout).isoformat(),
+        }
+        for row in sessions.live_sessions(load_user(email), timeout)
+    ]
+    if not rows and not as_json:
+        click.echo(f"{email} is not signed in anywhere.")
+        return
+    echo_rows(
+        rows,
+        as_json,
+        lambda row: (
+            f"signed in {row['signed_in_at']}  last seen {row['last_seen_at']}  "
+            f"ends {row['ends_at']}"
+        ),
+    )
+
+
+@sessions_group.command("revoke")
+@click.argument("email")
+def sessions_revoke_command(email: str) -> None:
+    """Sign EMAIL out everywhere, at once (a copied cookie stops working too)."""
+    with unit_of_work():
+        ended = sessions.revoke_all(load_user(email))
+    click.echo(f"Signed {email} out: {ended} session(s) ended.")

@@ -62,3 +62,26 @@ class BrandUser(Base):
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     brand: Mapped[Brand] = relationship(back_populates="users")
+
+
+class ReviewSession(Base):
+    """One signed-in browser of a brand user, kept on the server so it can end.
+
+    The cookie carries a random token; only its SHA-256 is stored (``id``), so
+    a copy of this table signs no one in. A session ends for good when it is
+    revoked (sign-out, password change, ``brand user sessions revoke``), when
+    it has been idle too long, or 12 hours after sign-in, however busy
+    (see :mod:`widget_server.brands.sessions`).
+    """
+
+    __tablename__ = "review_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("brand_user.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    last_seen_at: Mapped[datetime] = mapped_column(default=clock.now)
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[BrandUser] = relationship()

@@ -8,11 +8,12 @@ from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from widget_server.brands import sessions
 from widget_server.brands.models import Brand, BrandUser
 from widget_server.brands.schemas import BrandInput, BrandUserInput
 from widget_server.db import session
 from widget_server.errors import ApiError
-from widget_server.money import to_minor
+from widget_server.money import MAX_MINOR, format_minor, to_minor
 
 DEFAULT_MAX_VALUE = "300"
 
@@ -40,9 +41,13 @@ def _apply(brand: Brand, data: dict[str, Any]) -> None:
         setattr(brand, key, value)
     if max_value is not None:
         try:
-            brand.max_value_minor = to_minor(max_value, brand.currency)
+            minor = to_minor(max_value, brand.currency)
         except ValueError as exc:
             raise BrandError(f"max value: {exc}") from None
+        if minor > MAX_MINOR:
+            largest = format_minor(MAX_MINOR, brand.currency)
+            raise BrandError(f"max value: {max_value} is more than the most allowed ({largest})")
+        brand.max_value_minor = minor
 
 
 def create_brand(data: dict[str, Any]) -> Brand:
@@ -73,10 +78,31 @@ def add_brand_user(brand: Brand, email: str, password: str) -> BrandUser:
     email = data["email"].lower()
     if session.scalar(select(BrandUser).where(BrandUser.email == email)) is not None:
         raise BrandError(f"a user with email {email!r} already exists")
-    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
-    user = BrandUser(
-        brand=brand, email=email, password_hash=generate_password_hash(password, method)
-    )
+    user = BrandUser(brand=brand, email=email, password_hash=_hash(password))
     session.add(user)
     session.flush()
     return user
+
+
+def _hash(password: str) -> str:
+    return generate_password_hash(
+        password, current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    )
+
+
+def find_brand_user(email: str) -> BrandUser | None:
+    """The brand user with this email (case-insensitive), or None."""
+    return session.scalar(select(BrandUser).where(BrandUser.email == email.strip().lower()))
+
+
+def change_password(user: BrandUser, password: str) -> int:
+    """Give ``user`` a new password and end every session they have open.
+
+    Whoever held a session (or a copy of its cookie) signs in again with the
+    new password. Returns how many sessions were ended.
+    """
+    data = BrandUserInput(only=("password",)).load({"password": password})
+    user.password_hash = _hash(data["password"])
+    ended = sessions.revoke_all(user)
+    session.flush()
+    return ended

@@ -14,7 +14,7 @@ from widget_server.catalog.models import Product
 from widget_server.catalog.schemas import CatalogOut
 from widget_server.catalog.services import set_excluded
 from widget_server.catalog.sync import sync_catalog
-from widget_server.cli import echo_json, unit_of_work
+from widget_server.cli_helpers import echo_json, unit_of_work
 from widget_server.db import session
 from widget_server.money import format_minor
 

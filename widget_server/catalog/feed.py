@@ -16,10 +16,11 @@ from urllib.error import HTTPError, URLError
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from urllib.request import Request, urlopen
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, ValidationError, fields, validate
 
 from widget_server.errors import flatten_messages
 from widget_server.money import to_minor
+from widget_server.validation import StrictSchema
 
 PAGE_SIZE = 250
 MAX_PAGES = 2_000  # 500,000 products: far beyond any store, but a loop guard
@@ -43,7 +44,9 @@ class StoreId(fields.Field):
         return str(value).strip()
 
 
-class _FeedSchema(Schema):
+class _FeedSchema(StrictSchema):
+    """Text from a store is checked like any input (no NUL, no lone surrogates)."""
+
     class Meta:
         unknown = EXCLUDE  # feeds carry many fields we do not need
 

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from widget_server.catalog.schemas import CatalogOut
 from widget_server.catalog.services import requestable_products
 from widget_server.influencers.auth import authenticate_link
+from widget_server.openapi import WIDGET_CALL, answers
 from widget_server.product_requests.schemas import BrandQuery
 from widget_server.ratelimit import PER_IP_READ, limiter
 
@@ -22,6 +23,7 @@ class CatalogView(MethodView):
 
     @blp.arguments(BrandQuery, location="query")
     @blp.response(200, CatalogOut)
+    @answers(blp, *WIDGET_CALL)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """The products that get a dot, with their active variants (one call per visit).
 

@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from widget_server.brands.cli import load_brand
-from widget_server.cli import echo_rows, json_option, unit_of_work
+from widget_server.cli_helpers import echo_rows, json_option, unit_of_work
 from widget_server.db import session
 from widget_server.influencers.models import Influencer, InfluencerLink
 from widget_server.influencers.services import (
@@ -19,6 +19,7 @@ from widget_server.influencers.services import (
     parse_handle_spec,
     revoke_link,
 )
+from widget_server.validation import MAX_ID
 
 
 @click.group("influencer", cls=AppGroup)
@@ -133,7 +134,7 @@ def link_list_command(brand_slug: str | None, as_json: bool) -> None:
 
 
 @link_group.command("revoke")
-@click.argument("link_id", type=int)
+@click.argument("link_id", type=click.IntRange(1, MAX_ID))
 def link_revoke_command(link_id: int) -> None:
     """Revoke link LINK_ID: its token stops working at once."""
     with unit_of_work():

@@ -15,6 +15,7 @@ from widget_server.influencers.schemas import (
     StatedHandleIn,
 )
 from widget_server.influencers.services import state_handle
+from widget_server.openapi import WIDGET_CALL, answers
 from widget_server.ratelimit import PER_IP_READ, limit_writes, limiter
 
 blp = Blueprint("session", __name__, url_prefix="/v1", description="Influencer session and profile")
@@ -26,6 +27,7 @@ class SessionView(MethodView):
 
     @blp.arguments(SessionRequest)
     @blp.response(200, SessionResponse)
+    @answers(blp, *WIDGET_CALL)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Check a link token and say who the influencer is at this brand.
 
@@ -47,6 +49,7 @@ class HandlesView(MethodView):
     @limit_writes
     @blp.arguments(StatedHandleIn)
     @blp.response(201, HandlesOut)
+    @answers(blp, *WIDGET_CALL)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Add a social account the influencer states (or update its followers).
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, pre_load, validate
+from marshmallow import Schema, fields, pre_load, validate
 
-from widget_server.validation import COUNTRY, MAX_FOLLOWERS, PLATFORMS, SLUG
+from widget_server.validation import COUNTRY, MAX_FOLLOWERS, PLATFORMS, SLUG, StrictSchema
+
+#: An influencer has an account or two per platform, not hundreds.
+MAX_HANDLES = 20
 
 
-class HandleSchema(Schema):
+class HandleSchema(StrictSchema):
     """One social account: platform, handle (without @) and follower count.
 
     ``stated_at`` (output only) is when the influencer stated it themselves;
@@ -25,8 +28,10 @@ class HandleSchema(Schema):
     stated_at = fields.AwareDateTime(dump_only=True, allow_none=True)
 
     @pre_load
-    def normalize(self, data: dict, **_kwargs: object) -> dict:
+    def normalize(self, data: object, **_kwargs: object) -> object:
         """Platforms are lowercase; handles are kept without a leading @."""
+        if not isinstance(data, dict):
+            return data
         data = dict(data)
         if isinstance(data.get("platform"), str):
             data["platform"] = data["platform"].strip().lower()
@@ -35,16 +40,17 @@ class HandleSchema(Schema):
         return data
 
 
-class InfluencerInput(Schema):
+class InfluencerInput(StrictSchema):
     """An influencer as created from the CLI."""
 
-    class Meta:
-        unknown = RAISE
-
     name = fields.String(required=True, validate=validate.Length(1, 200))
-    email = fields.Email(required=True)
+    email = fields.Email(required=True, validate=validate.Length(max=320))
     country = fields.String(validate=COUNTRY, allow_none=True)
-    handles = fields.List(fields.Nested(HandleSchema), load_default=list)
+    handles = fields.List(
+        fields.Nested(HandleSchema),
+        load_default=list,
+        validate=validate.Length(max=MAX_HANDLES, error=f"At most {MAX_HANDLES} handles."),
+    )
 
 
 class StatedHandleIn(HandleSchema):
@@ -59,7 +65,7 @@ class HandlesOut(Schema):
     handles = fields.List(fields.Nested(HandleSchema))
 
 
-class SessionRequest(Schema):
+class SessionRequest(StrictSchema):
     """Body of ``POST /v1/session``."""
 
     brand = fields.String(required=True, validate=SLUG)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -12,30 +10,18 @@ from sqlalchemy.exc import IntegrityError
 
 from widget_server import clock
 from widget_server.brands.models import Brand
+from widget_server.config import parse_duration
 from widget_server.db import session
 from widget_server.influencers.models import Influencer, InfluencerLink, SocialHandle
 from widget_server.influencers.schemas import InfluencerInput
 from widget_server.influencers.tokens import sign_link
 from widget_server.validation import normalize_origin
 
-_DURATION = re.compile(r"^\s*(\d+)\s*([wdhms])\s*$")
-_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
 _MULTIPLIERS = {"k": 1_000, "m": 1_000_000}
 
 
 class InfluencerError(ValueError):
     """An influencer or link operation that cannot be done, and why."""
-
-
-def parse_duration(text: str) -> timedelta:
-    """``"30d"``, ``"12h"``, ``"90s"`` (also ``w`` and ``m``) -> timedelta."""
-    match = _DURATION.match(text)
-    if not match or int(match.group(1)) == 0:
-        raise InfluencerError(f"{text!r} is not a duration like 30d, 12h or 90s")
-    try:
-        return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
-    except OverflowError:
-        raise InfluencerError(f"{text!r} is too long a duration") from None
 
 
 def parse_handle_spec(spec: str) -> dict[str, Any]:
@@ -138,6 +124,8 @@ def issue_link(
     now = clock.now()
     try:
         expires_at = now + parse_duration(ttl or "30d")
+    except ValueError as exc:
+        raise InfluencerError(str(exc)) from None
     except OverflowError:
         raise InfluencerError(f"{ttl!r} is too long a duration") from None
     link = InfluencerLink(

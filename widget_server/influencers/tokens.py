@@ -5,9 +5,17 @@ so a token signed for another purpose (a sign-in cookie, an unsubscribe link)
 never verifies here. The token says which link it is; whether that link is
 still good (not revoked, not expired, this brand's) is read from the database,
 so one link can be revoked without touching others.
+
+Only the exact token we issued is accepted. itsdangerous decodes base64
+leniently (the last character of the signature has four values that decode
+alike, and characters outside the alphabet are skipped), so without a check
+one link would have many spellings, and anything keyed on the token string
+(rate limits, logs) could be dodged by respelling it.
 """
 
 from __future__ import annotations
+
+import hmac
 
 from flask import current_app
 from itsdangerous import BadData, URLSafeSerializer
@@ -21,13 +29,22 @@ from widget_server.influencers.models import InfluencerLink
 LINK_SALT = "dots.influencer-link.v1"
 
 
-def _serializer() -> URLSafeSerializer:
+class LinkRefused(ApiError):
+    """A link token that must not be honoured, with the reason why."""
+
+
+def _keys() -> list[str]:
+    """Signing keys, oldest first (itsdangerous signs with the last one)."""
     keys = [
         current_app.config["SECRET_KEY"],
         *(current_app.config.get("SECRET_KEY_FALLBACKS") or []),
     ]
+    return list(reversed(keys))
+
+
+def _serializer() -> URLSafeSerializer:
     # The newest key signs; older keys still verify, so keys can be rotated.
-    return URLSafeSerializer(list(reversed(keys)), salt=LINK_SALT)
+    return URLSafeSerializer(_keys(), salt=LINK_SALT)
 
 
 def sign_link(link: InfluencerLink) -> str:
@@ -35,8 +52,39 @@ def sign_link(link: InfluencerLink) -> str:
     return str(_serializer().dumps([link.id, link.nonce]))
 
 
-class LinkRefused(ApiError):
-    """A link token that must not be honoured, with the reason why."""
+def _invalid(brand: Brand | None = None) -> LinkRefused:
+    """A bad token; in the brand's words when we know which store it was used on."""
+    if brand is None:
+        return LinkRefused(401, "invalid_token", "This link is not valid.")
+    return LinkRefused(
+        401,
+        "invalid_token",
+        f"This invitation link to {brand.name} is not valid. Ask them for a new link.",
+    )
+
+
+def read_link_token(token: str) -> tuple[int, str]:
+    """``(link_id, nonce)`` of a well-signed token in its one canonical spelling, or raise.
+
+    No database access: cheap enough to run before a view (rate-limit keys).
+    After itsdangerous has verified the signature, the payload is signed again
+    with each key and compared in constant time, so a respelled token (same
+    bytes after lenient base64 decoding) is refused like a forged one.
+    """
+    try:
+        payload = _serializer().loads(token)
+        link_id, nonce = int(payload[0]), str(payload[1])
+    except (BadData, ValueError, TypeError, IndexError, KeyError):  # BadData: signature, payload
+        raise _invalid() from None
+    presented = token.encode("utf-8", "surrogatepass")
+    canonical = False
+    for key in _keys():
+        expected = URLSafeSerializer(key, salt=LINK_SALT).dumps(payload).encode()
+        # No early exit: the time taken does not say which key matched.
+        canonical |= hmac.compare_digest(expected, presented)
+    if not canonical:
+        raise _invalid()
+    return link_id, nonce
 
 
 def verify_link(token: str | None, brand: Brand, session: Session) -> InfluencerLink:
@@ -50,19 +98,13 @@ def verify_link(token: str | None, brand: Brand, session: Session) -> Influencer
     """
     if not token:
         raise LinkRefused(401, "missing_token", "An influencer link token is required.")
-    invalid = LinkRefused(
-        401,
-        "invalid_token",
-        f"This invitation link to {brand.name} is not valid. Ask them for a new link.",
-    )
     try:
-        payload = _serializer().loads(token)
-        link_id, nonce = int(payload[0]), str(payload[1])
-    except (BadData, ValueError, TypeError, IndexError, KeyError):  # BadData: signature, payload
-        raise invalid from None
+        link_id, nonce = read_link_token(token)
+    except LinkRefused:
+        raise _invalid(brand) from None
     link = session.get(InfluencerLink, link_id)
     if link is None or link.nonce != nonce:
-        raise invalid
+        raise _invalid(brand)
     if link.revoked_at is not None:
         raise LinkRefused(
             401,

@@ -14,6 +14,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from widget_server.cli_helpers import seconds_option
 from widget_server.db import session
 from widget_server.notifications.models import OutboxMessage
 from widget_server.notifications.sender import SendReport, run_sender_forever, send_due
@@ -29,7 +30,8 @@ def _echo_report(report: SendReport) -> None:
     for item in report.sent:
         click.echo(f"sent    #{item.id} {item.template} to {item.to}: {item.subject}")
     for item in report.failed:
-        click.echo(f"failed  #{item.id} {item.template} to {item.to}: {item.error}")
+        what = "gave up" if item.gave_up else "failed "
+        click.echo(f"{what} #{item.id} {item.template} to {item.to}: {item.error}")
     if report.released:
         click.echo(f"{report.released} claimed email(s) handed back for the next round")
 
@@ -52,15 +54,13 @@ def _stop_on_signals() -> Iterator[threading.Event]:
 
 @outbox_group.command("send")
 @click.option("--loop", is_flag=True, help="Keep sending until SIGTERM or Ctrl-C.")
+@seconds_option("--interval", 2.0, "Seconds between rounds with --loop.")
 @click.option(
-    "--interval",
-    type=click.FloatRange(min=0.05),
-    default=2.0,
+    "--batch",
+    type=click.IntRange(1, 10_000),
+    default=50,
     show_default=True,
-    help="Seconds between rounds with --loop.",
-)
-@click.option(
-    "--batch", type=click.IntRange(min=1), default=50, show_default=True, help="Emails per round."
+    help="Emails per round.",
 )
 def send_command(loop: bool, interval: float, batch: int) -> None:
     """Deliver the emails that are due (once, or with --loop until stopped)."""
@@ -86,22 +86,34 @@ def send_command(loop: bool, interval: float, batch: int) -> None:
 
 
 @outbox_group.command("list")
-@click.option("--pending", is_flag=True, help="Only emails not sent yet.")
+@click.option("--pending", is_flag=True, help="Only emails still to be sent.")
+@click.option("--failed", is_flag=True, help="Only emails given up on, with the server's answer.")
 @click.option(
-    "--limit", type=click.IntRange(min=1), default=50, show_default=True, help="Most rows shown."
+    "--limit",
+    type=click.IntRange(1, 10_000),
+    default=50,
+    show_default=True,
+    help="Most rows shown.",
 )
-def list_command(pending: bool, limit: int) -> None:
+def list_command(pending: bool, failed: bool, limit: int) -> None:
     """Show the newest emails: status, attempts and the last error."""
+    if pending and failed:
+        raise click.UsageError("--pending and --failed exclude each other")
     query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
     if pending:
-        query = query.where(OutboxMessage.sent_at.is_(None))
+        query = query.where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None))
+    if failed:
+        query = query.where(OutboxMessage.failed_at.is_not(None))
     rows = session.scalars(query).all()
     if not rows:
-        click.echo("No pending emails." if pending else "The outbox is empty.")
+        empty = "No pending emails." if pending else "No failed emails." if failed else None
+        click.echo(empty or "The outbox is empty.")
         return
     for row in rows:
         if row.sent_at is not None:
             when = f"sent {row.sent_at:%Y-%m-%d %H:%M:%S} UTC"
+        elif row.failed_at is not None:
+            when = f"gave up {row.failed_at:%Y-%m-%d %H:%M:%S} UTC"
         else:
             when = f"next try {row.next_attempt_at:%Y-%m-%d %H:%M:%S} UTC"
         click.echo(

@@ -14,17 +14,21 @@ from widget_server.db import Base
 class OutboxMessage(Base):
     """An email, rendered when its event happened, delivered at least once.
 
-    A row is *due* while ``sent_at`` is NULL, ``next_attempt_at`` has passed and
-    no sender holds a live lease on it (``claimed_until`` NULL or past). A
-    sender leases rows with a random ``claim_token`` before delivering them, so
-    concurrent senders never pick the same row. Sent rows are kept as a log.
+    A row is *due* while ``sent_at`` and ``failed_at`` are NULL,
+    ``next_attempt_at`` has passed and no sender holds a live lease on it
+    (``claimed_until`` NULL or past). A sender leases rows with a random
+    ``claim_token`` before delivering them, so concurrent senders never pick
+    the same row. ``failed_at`` marks an email given up on (the server refused
+    it for good, or it kept failing too long); ``last_error`` then holds the
+    server's answer. Sent and failed rows are kept as a log.
     """
 
     __tablename__ = "outbox_message"
     __table_args__ = (
-        # The due query filters on "sent_at IS NULL AND next_attempt_at <= now":
-        # unsent rows are few, so this stays fast however many were sent.
-        Index("ix_outbox_message_due", "sent_at", "next_attempt_at"),
+        # The due query filters on "sent_at IS NULL AND failed_at IS NULL AND
+        # next_attempt_at <= now": waiting rows are few, so this stays fast
+        # however many were sent or given up on.
+        Index("ix_outbox_message_due", "sent_at", "failed_at", "next_attempt_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,13 +52,16 @@ class OutboxMessage(Base):
     claimed_until: Mapped[datetime | None]
     claim_token: Mapped[str | None] = mapped_column(String(32))
     sent_at: Mapped[datetime | None]
+    failed_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
 
     @property
     def status(self) -> str:
-        """``sent``, ``retrying`` (failed at least once) or ``pending``."""
+        """``sent``, ``failed`` (given up), ``retrying`` (failed at least once) or ``pending``."""
         if self.sent_at is not None:
             return "sent"
+        if self.failed_at is not None:
+            return "failed"
         return "retrying" if self.attempts else "pending"
 
     def __repr__(self) -> str:

@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 from widget_server.db import session
 from widget_server.money import format_minor
 from widget_server.notifications.models import OutboxMessage
-from widget_server.validation import platform_name
+from widget_server.validation import display_value, platform_name
 
 TEMPLATES = Path(__file__).parent / "templates" / "email"
 
@@ -84,6 +84,8 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Names, titles and messages as people may see them: no bidi tricks, no bad text.
+        finalize=display_value,
     )
     env.filters["money"] = format_minor
     env.filters["date_text"] = _date_text

@@ -13,6 +13,14 @@ At-least-once, and in practice exactly once:
 3. **Record** each outcome in its own transaction: ``sent_at``, or one more
    attempt with exponential backoff and the error, lease cleared.
 
+Giving up: a permanent refusal (an SMTP ``5xx`` reply to the message, or a
+message that cannot even be built) is never retried: the row gets
+``failed_at`` and the server's answer in ``last_error``. A temporary failure
+(``4xx``, a dropped connection, a server that is down) is retried with backoff
+until ``DOTS_OUTBOX_MAX_ATTEMPTS`` attempts or ``DOTS_OUTBOX_MAX_AGE`` since
+the email was written, then fails the same way. Failed rows show on the
+request's timeline and in ``widget-server outbox list --failed``.
+
 A sender that dies mid-batch leaves leases that simply run out; those rows
 are sent again (a receiver drops the copy by its stable ``Message-ID``).
 """
@@ -22,6 +30,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import smtplib
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -32,7 +41,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app
@@ -40,6 +49,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from widget_server import clock
+from widget_server.config import WHOLE_NUMBERS, duration_setting, int_setting
 from widget_server.db import engine
 from widget_server.notifications.models import OutboxMessage
 from widget_server.notifications.smtp import (
@@ -78,6 +88,43 @@ class Delivery:
     template: str
     subject: str
     error: str | None = None
+    #: The failure was final: the row is marked failed and will not be tried again.
+    gave_up: bool = False
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """When a temporary failure becomes final (from the app's config)."""
+
+    max_attempts: int
+    max_age: timedelta
+
+    @classmethod
+    def from_config(cls, config: Any) -> RetryPolicy:
+        """``DOTS_OUTBOX_MAX_ATTEMPTS`` and ``DOTS_OUTBOX_MAX_AGE``; ConfigError when malformed."""
+        return cls(
+            int_setting(config, "OUTBOX_MAX_ATTEMPTS", *WHOLE_NUMBERS["OUTBOX_MAX_ATTEMPTS"]),
+            duration_setting(config, "OUTBOX_MAX_AGE"),
+        )
+
+    def exhausted(self, row: OutboxMessage, attempts: int, now: datetime) -> bool:
+        """Has ``row`` used up its attempts, or waited too long, after ``attempts`` tries?"""
+        return attempts >= self.max_attempts or now - row.created_at >= self.max_age
+
+
+def is_permanent(exc: BaseException) -> bool:
+    """Is this a refusal that no retry can change (an SMTP ``5xx`` reply)?
+
+    ``4xx`` replies, dropped connections and unreachable servers are
+    temporary. When every recipient is refused, it is permanent only if
+    every refusal is a ``5xx``.
+    """
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in exc.recipients.values()]
+        return bool(codes) and all(500 <= int(code) < 600 for code in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 500 <= int(exc.smtp_code) < 600
+    return False
 
 
 @dataclass
@@ -197,6 +244,7 @@ def _transport() -> Transport:
 def _due(now: datetime) -> ColumnElement[bool]:
     return and_(
         OutboxMessage.sent_at.is_(None),
+        OutboxMessage.failed_at.is_(None),
         OutboxMessage.next_attempt_at <= now,
         or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
     )
@@ -233,7 +281,11 @@ def _claim(db: Session, batch: int, token: str) -> list[OutboxMessage]:
         return list(
             db.scalars(
                 select(OutboxMessage)
-                .where(OutboxMessage.claim_token == token, OutboxMessage.sent_at.is_(None))
+                .where(
+                    OutboxMessage.claim_token == token,
+                    OutboxMessage.sent_at.is_(None),
+                    OutboxMessage.failed_at.is_(None),
+                )
                 .order_by(OutboxMessage.id)
             )
         )
@@ -251,23 +303,51 @@ def _mark_sent(db: Session, row: OutboxMessage) -> None:
         )
 
 
-def _mark_failed(db: Session, rows: Sequence[OutboxMessage], token: str, error: str) -> None:
+def _mark_failed(
+    db: Session,
+    rows: Sequence[OutboxMessage],
+    token: str,
+    error: str,
+    *,
+    policy: RetryPolicy,
+    permanent: bool = False,
+) -> list[Delivery]:
+    """Record one failed attempt of each row: back off, or give up for good.
+
+    Returns a :class:`Delivery` per row, saying whether it was given up on.
+    """
     now = clock.now()
+    outcomes: list[Delivery] = []
     with db.begin():
         for row in rows:
             attempts = row.attempts + 1
+            gave_up = permanent or policy.exhausted(row, attempts, now)
+            text = error
+            if gave_up and not permanent:
+                text = f"gave up after {attempts} attempt(s): {error}"
             db.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id == row.id, OutboxMessage.claim_token == token)
                 .values(
                     attempts=attempts,
-                    next_attempt_at=now + backoff(attempts),
-                    last_error=error[:MAX_ERROR],
+                    next_attempt_at=now if gave_up else now + backoff(attempts),
+                    failed_at=now if gave_up else None,
+                    last_error=text[:MAX_ERROR],
                     claimed_until=None,
                     claim_token=None,
                 ),
                 execution_options={"synchronize_session": False},
             )
+            outcomes.append(_delivery(row, text, gave_up=gave_up))
+            if gave_up:
+                logger.warning(
+                    "Outbox: gave up on email %s (%s) to %s: %s",
+                    row.id,
+                    row.template,
+                    row.to_addr,
+                    text,
+                )
+    return outcomes
 
 
 def _release(db: Session, rows: Sequence[OutboxMessage], token: str) -> None:
@@ -281,8 +361,8 @@ def _release(db: Session, rows: Sequence[OutboxMessage], token: str) -> None:
         )
 
 
-def _delivery(row: OutboxMessage, error: str | None = None) -> Delivery:
-    return Delivery(row.id, row.to_addr, row.template, row.subject, error)
+def _delivery(row: OutboxMessage, error: str | None = None, *, gave_up: bool = False) -> Delivery:
+    return Delivery(row.id, row.to_addr, row.template, row.subject, error, gave_up)
 
 
 def send_due(batch: int = 50) -> SendReport:
@@ -295,6 +375,7 @@ def send_due(batch: int = 50) -> SendReport:
     """
     if batch < 1:
         raise ValueError("batch must be at least 1")
+    policy = RetryPolicy.from_config(current_app.config)
     transport = _transport()
     mail_from = current_app.config["MAIL_FROM"]
     host = message_host(current_app.config["PUBLIC_URL"])
@@ -310,21 +391,32 @@ def send_due(batch: int = 50) -> SendReport:
                 report.released = len(rest)
                 break
             try:
-                transport.deliver(row, build_message(row, mail_from=mail_from, host=host))
+                message = build_message(row, mail_from=mail_from, host=host)
+            except Exception as exc:  # the same row fails the same way every time
+                error = f"cannot build the message: {describe_error(exc)}"
+                report.failed += _mark_failed(
+                    db, [row], token, error, policy=policy, permanent=True
+                )
+                continue
+            try:
+                transport.deliver(row, message)
             except SmtpUnavailable as exc:
-                # The server is down or refuses us: every row left would fail
-                # the same way, so count one attempt for each and stop.
+                # The server is down or will not let us in: every row left
+                # would fail the same way, so count one attempt for each and
+                # stop. Not the message's fault, so never permanent by itself.
                 rest = rows[index:]
                 error = str(exc)
-                _mark_failed(db, rest, token, error)
-                report.failed.extend(_delivery(r, error) for r in rest)
+                report.failed += _mark_failed(db, rest, token, error, policy=policy)
                 logger.warning("Outbox: %s; %d email(s) wait for a retry", error, len(rest))
                 break
             except Exception as exc:
                 error = describe_error(exc)
-                _mark_failed(db, [row], token, error)
-                report.failed.append(_delivery(row, error))
-                logger.warning("Outbox: email %s to %s failed: %s", row.id, row.to_addr, error)
+                permanent = is_permanent(exc)
+                report.failed += _mark_failed(
+                    db, [row], token, error, policy=policy, permanent=permanent
+                )
+                if not permanent:
+                    logger.warning("Outbox: email %s to %s failed: %s", row.id, row.to_addr, error)
             else:
                 _mark_sent(db, row)
                 report.sent.append(_delivery(row))

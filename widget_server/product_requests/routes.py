@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import request
@@ -10,6 +11,7 @@ from flask_smorest import Blueprint
 
 from widget_server.errors import ApiError
 from widget_server.influencers.auth import authenticate_link
+from widget_server.openapi import WIDGET_CALL, answers
 from widget_server.product_requests.schemas import (
     BrandBody,
     BrandQuery,
@@ -28,12 +30,22 @@ from widget_server.ratelimit import PER_IP_READ, limit_writes, limiter
 
 blp = Blueprint("requests", __name__, url_prefix="/v1", description="Product requests")
 
+IDEMPOTENCY_KEY = re.compile(r"[\x20-\x7e]{1,100}")
+
 
 def _idempotency_key() -> str | None:
+    """The ``Idempotency-Key`` header: 1-100 visible ASCII characters (it is stored)."""
     key = request.headers.get("Idempotency-Key")
-    if key is not None and not 1 <= len(key.strip()) <= 100:
-        raise ApiError(400, "bad_idempotency_key", "Idempotency-Key must be 1-100 characters.")
-    return key.strip() if key else None
+    if key is None:
+        return None
+    key = key.strip()
+    if not IDEMPOTENCY_KEY.fullmatch(key):
+        raise ApiError(
+            400,
+            "bad_idempotency_key",
+            "Idempotency-Key must be 1-100 visible ASCII characters, like a UUID.",
+        )
+    return key
 
 
 @blp.route("/requests")
@@ -41,6 +53,7 @@ class RequestsView(MethodView):
     @limit_writes
     @blp.arguments(RequestIn)
     @blp.response(201, RequestOut)
+    @answers(blp, *WIDGET_CALL, 409, idempotency_key=True)
     def post(self, body: dict[str, Any]) -> Any:
         """Send a product request (from the panel, or the brand's store page).
 
@@ -60,6 +73,7 @@ class WithdrawView(MethodView):
     @limit_writes
     @blp.arguments(BrandBody)
     @blp.response(200, RequestOut)
+    @answers(blp, *WIDGET_CALL, 409)
     def post(self, body: dict[str, Any], request_id: int) -> Any:
         """Withdraw a pending request (from the panel or the brand's store page).
 
@@ -77,6 +91,7 @@ class MyRequestsView(MethodView):
 
     @blp.arguments(BrandQuery, location="query")
     @blp.response(200, MyRequestsOut)
+    @answers(blp, *WIDGET_CALL)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """This influencer's requests at this brand, newest first (no address)."""
         link = authenticate_link(query["brand"])
@@ -89,6 +104,7 @@ class ProfileView(MethodView):
 
     @blp.arguments(BrandQuery, location="query")
     @blp.response(200, ProfileOut)
+    @answers(blp, *WIDGET_CALL)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """The influencer as the panel shows them: name, handles, saved addresses as city, country.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from apispec.ext.marshmallow import OpenAPIConverter
-from marshmallow import RAISE, Schema, fields, pre_load, validate
+from marshmallow import Schema, fields, pre_load, validate
 
 from widget_server.influencers.schemas import HandleSchema
 from widget_server.product_requests.models import ProductRequest, RequestItem
@@ -16,40 +16,33 @@ from widget_server.product_requests.states import (
     effective_decided_at,
     effective_status,
 )
-from widget_server.validation import COUNTRY, SLUG, HttpUrl
+from widget_server.validation import COUNTRY, ID, PLATFORMS, SLUG, HttpUrl, StrictSchema
 
 CONTENT_TYPES = ("post", "story", "reel", "video", "blog", "other")
 MAX_LINKS = 5
 MAX_QUANTITY = 10
+#: A brand accepts at most 100 items per request (its ``max_items``), each a
+#: different product: more entries than that can never be a valid request.
+MAX_ITEMS = 100
 
 
-class _Strict(Schema):
-    class Meta:
-        unknown = RAISE
-
-    @pre_load
-    def strip_strings(self, data: object, **_kwargs: object) -> object:
-        """Surrounding whitespace is never meaningful in this input."""
-        if isinstance(data, dict):
-            return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
-        return data
-
-
-class ItemIn(_Strict):
-    variant_id = fields.Integer(required=True, strict=True)
+class ItemIn(StrictSchema):
+    variant_id = fields.Integer(required=True, strict=True, validate=ID)
     quantity = fields.Integer(load_default=1, strict=True, validate=validate.Range(1, MAX_QUANTITY))
 
 
-class ProposalIn(_Strict):
+class ProposalIn(StrictSchema):
     content_types = fields.List(
         fields.String(validate=validate.OneOf(CONTENT_TYPES)),
         required=True,
-        validate=validate.Length(min=1, error="Pick at least one kind of content."),
+        validate=validate.Length(
+            1, len(CONTENT_TYPES), error=f"Pick 1 to {len(CONTENT_TYPES)} kinds of content."
+        ),
     )
     platforms = fields.List(
         fields.String(validate=validate.Length(1, 32)),
         required=True,
-        validate=validate.Length(min=1, error="Pick at least one platform."),
+        validate=validate.Length(1, len(PLATFORMS), error=f"Pick 1 to {len(PLATFORMS)} platforms."),
     )
     publish_on = fields.Date(required=True)
     message = fields.String(required=True, validate=validate.Length(1, 2000))
@@ -60,7 +53,7 @@ class ProposalIn(_Strict):
     )
 
 
-class AddressIn(_Strict):
+class AddressIn(StrictSchema):
     name = fields.String(required=True, validate=validate.Length(1, 200))
     line1 = fields.String(required=True, validate=validate.Length(1, 200))
     line2 = fields.String(load_default="", validate=validate.Length(max=200))
@@ -80,7 +73,7 @@ class AddressIn(_Strict):
         return data
 
 
-class SavedAddressIn(_Strict):
+class SavedAddressIn(StrictSchema):
     """Ship to an address given before, by reference: the server copies it.
 
     ``this_store``: the address of the influencer's latest request at this
@@ -122,26 +115,28 @@ class ShippingAddress(fields.Field):
         return (SavedAddressIn() if saved else AddressIn()).load(value)
 
 
-class RequestIn(_Strict):
+class RequestIn(StrictSchema):
     """Body of ``POST /v1/requests``."""
 
     brand = fields.String(required=True, validate=SLUG)
     items = fields.List(
         fields.Nested(ItemIn),
         required=True,
-        validate=validate.Length(min=1, error="Pick at least one product."),
+        validate=validate.Length(
+            1, MAX_ITEMS, error=f"Pick at least one product, and at most {MAX_ITEMS}."
+        ),
     )
     proposal = fields.Nested(ProposalIn, required=True)
     shipping_address = ShippingAddress(required=True)
 
 
-class BrandBody(_Strict):
+class BrandBody(StrictSchema):
     """Body of ``POST /v1/requests/<id>/withdraw``: the brand whose store this is."""
 
     brand = fields.String(required=True, validate=SLUG)
 
 
-class BrandQuery(Schema):
+class BrandQuery(StrictSchema):
     """``?brand=SLUG`` of the widget's GET calls."""
 
     brand = fields.String(required=True, validate=SLUG)

@@ -197,11 +197,28 @@ def create_request(
     """Store a new pending request; returns ``(request, replayed)``.
 
     With an ``idempotency_key``, a retry of the same body returns the first
-    request (``replayed`` True) instead of creating another.
+    request (``replayed`` True) instead of creating another, even when the
+    retry races the first attempt.
     """
     digest = body_digest(data)
     if idempotency_key and (existing := _replay(link, idempotency_key, digest)):
         return existing, True
+    try:
+        return _store(link, data, idempotency_key, digest), False
+    except (ApiError, IntegrityError) as exc:
+        # A twin with this key may have committed after the check above: this
+        # attempt then saw its claims on the products (409) or its key (unique
+        # index). The first submission's answer is the retry's answer.
+        racing = isinstance(exc, IntegrityError) or exc.code == 409
+        if racing and idempotency_key and (existing := _replay(link, idempotency_key, digest)):
+            return existing, True
+        raise
+
+
+def _store(
+    link: InfluencerLink, data: dict[str, Any], idempotency_key: str | None, digest: str
+) -> ProductRequest:
+    """Check ``data`` against the brand's rules and catalog, then store it."""
     expire_overdue_for(link.influencer_id, link.brand_id)
     items = _check_items(link, data["items"])
     proposal = _check_proposal(link, data["proposal"])
@@ -230,13 +247,11 @@ def create_request(
             session.flush()
             emails.on_submitted(request)
     except IntegrityError:
-        # A concurrent twin won the race: the same idempotency key, or a
-        # pending request for one of these products. Answer as it would have.
-        if idempotency_key and (existing := _replay(link, idempotency_key, digest)):
-            return existing, True
+        # A concurrent request won the race for one of these products (or this
+        # key: the caller replays that). Answer as the check above would have.
         _refuse_already_pending(link, items)
         raise
-    return request, False
+    return request
 
 
 def withdraw_request(link: InfluencerLink, request_id: int) -> ProductRequest:

@@ -86,19 +86,26 @@ def _refusal(request_id: int, target: str, name_actor: bool) -> TransitionRefuse
     )
 
 
-def _move(ids: list[int], target: str, actor: str, note: str | None) -> list[int]:
+def _move(
+    ids: list[int], target: str, actor: str, note: str | None, as_of: datetime | None = None
+) -> list[int]:
     """Move every request of ``ids`` that may go to ``target``; return those moved.
 
     One conditional ``UPDATE … RETURNING`` decides; the claim release, the
     timeline events and the emails then follow for exactly the rows it moved,
-    all in the caller's transaction.
+    all in the caller's transaction. ``as_of`` (``expire --now``) only moves
+    the deadline that decides what is overdue: the change, its event and its
+    email are stamped with the real time, so the email goes out now.
     """
     now = clock.now()
+    cutoff = as_of or now
     sources = [source for source, targets in TRANSITIONS.items() if target in targets]
     condition = and_(ProductRequest.id.in_(ids), ProductRequest.status.in_(sources))
     # Overdue requests may only expire: approving or denying them is refused.
     deadline = (
-        ProductRequest.expires_at <= now if target == EXPIRED else ProductRequest.expires_at > now
+        ProductRequest.expires_at <= cutoff
+        if target == EXPIRED
+        else ProductRequest.expires_at > cutoff
     )
     moved = list(
         session.scalars(
@@ -159,20 +166,21 @@ def transition(
     return session.get(ProductRequest, request_id)
 
 
-def expire_due(batch_size: int) -> int:
-    """Expire up to ``batch_size`` overdue pending requests; return how many.
+def expire_due(batch_size: int, as_of: datetime | None = None) -> int:
+    """Expire up to ``batch_size`` requests overdue at ``as_of`` (default now); return how many.
 
     Safe to run from several processes: on PostgreSQL the batch is picked
     with ``SKIP LOCKED`` so sweepers share the work, and the conditional
     update makes any overlap harmless everywhere.
     """
+    cutoff = as_of or clock.now()
     query = (
         select(ProductRequest.id)
-        .where(ProductRequest.status == PENDING, ProductRequest.expires_at <= clock.now())
+        .where(ProductRequest.status == PENDING, ProductRequest.expires_at <= cutoff)
         .order_by(ProductRequest.expires_at)
         .limit(batch_size)
     )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     ids = list(session.scalars(query))
-    return len(_move(ids, EXPIRED, "system", None)) if ids else 0
+    return len(_move(ids, EXPIRED, "system", None, as_of=cutoff)) if ids else 0

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import (
+    EmailField,
+    Field,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
+
+#: Archive dates people can mean; the day after the last one still fits a datetime.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
 
 DENY_REASONS = [
     ("", "No reason given"),
@@ -18,6 +31,23 @@ DENY_REASONS = [
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=320)])
     password = PasswordField("Password", validators=[DataRequired()])
+
+
+class PasswordForm(FlaskForm):
+    """Change one's own password: the current one proves it is really them."""
+
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=1000)])
+    new = PasswordField(
+        "New password",
+        validators=[
+            DataRequired(),
+            Length(max=1000, message="Use a password of at most 1,000 characters."),
+        ],
+    )
+    confirm = PasswordField(
+        "New password again",
+        validators=[DataRequired(), EqualTo("new", message="The two new passwords differ.")],
+    )
 
 
 class ActionForm(FlaskForm):
@@ -40,8 +70,22 @@ class EmailForm(FlaskForm):
     message = TextAreaField("Message", validators=[DataRequired(), Length(max=5000)])
 
 
+def iso_day(_form: FlaskForm, field: Field) -> None:
+    """A day written ``YYYY-MM-DD`` (what date inputs send), within the years people mean."""
+    try:
+        day = date.fromisoformat(field.data or "")
+    except ValueError:
+        raise ValidationError("Use a date like 2026-03-01.") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValidationError(f"Use a date from {FIRST_DAY} to {LAST_DAY}.")
+
+
 class ArchiveFilter(FlaskForm):
-    """The archive's GET filters (no CSRF: reading only)."""
+    """The archive's GET filters (no CSRF: reading only).
+
+    Its field names are the only query arguments the archive and its CSV take
+    (besides the page cursor ``after``); see ``FIELDS``.
+    """
 
     class Meta:
         csrf = False
@@ -53,8 +97,10 @@ class ArchiveFilter(FlaskForm):
         default="",
         validators=[Optional()],
     )  # fmt: skip
-    start = StringField("From", validators=[Optional()])
-    end = StringField("To", validators=[Optional()])
+    start = StringField("From", validators=[Optional(), iso_day])
+    end = StringField("To", validators=[Optional(), iso_day])
     influencer = StringField("Influencer", validators=[Optional(), Length(max=200)])
     product = StringField("Product", validators=[Optional(), Length(max=200)])
     q = StringField("Search", validators=[Optional(), Length(max=200)])
+
+    FIELDS = ("status", "start", "end", "influencer", "product", "q")

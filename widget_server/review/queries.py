@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import BadRequest
 
 from widget_server import clock
 from widget_server.db import session
 from widget_server.influencers.models import Influencer
 from widget_server.product_requests.models import ProductRequest, RequestItem
 from widget_server.product_requests.states import APPROVED, DENIED, EXPIRED, PENDING
+from widget_server.validation import MAX_ID
 
 PAGE_SIZE = 25
 
@@ -96,15 +99,34 @@ def encode_cursor(request: ProductRequest) -> str:
     return f"{request.submitted_at.isoformat()}~{request.id}"
 
 
+class BadCursor(BadRequest):
+    """A page link that this server did not write: 400, never a database error."""
+
+    description = "This page link is not valid; go back to the first page."
+
+
 def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
-    """``None`` for a missing or malformed cursor (then the first page is shown)."""
+    """``None`` for no cursor (the first page); :class:`BadCursor` for one we never wrote.
+
+    Only what :func:`encode_cursor` writes is taken: a timezone-aware moment
+    (the column refuses naive ones) and an id a column can hold.
+    """
     if not cursor:
         return None
+    moment_text, separator, ident_text = cursor.rpartition("~")
+    if not separator or not re.fullmatch(r"[0-9]{1,10}", ident_text):
+        raise BadCursor()
     try:
-        moment, _, ident = cursor.rpartition("~")
-        return datetime.fromisoformat(moment), int(ident)
-    except ValueError:
-        return None
+        moment = datetime.fromisoformat(moment_text)
+        if moment.tzinfo is None:
+            raise ValueError("naive")
+        moment = moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise BadCursor() from None
+    ident = int(ident_text)
+    if not 1 <= ident <= MAX_ID:
+        raise BadCursor()
+    return moment, ident
 
 
 def _page(query: Select, cursor: str | None, size: int = PAGE_SIZE) -> Page:

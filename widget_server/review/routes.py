@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
+from itertools import chain
 
 from flask import (
     Blueprint,
@@ -21,10 +22,14 @@ from flask import (
     url_for,
 )
 from flask_wtf.csrf import CSRFProtect
+from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from widget_server import clock
+from widget_server.brands.services import change_password
+from widget_server.brands.sessions import ABSOLUTE_LIFETIME
 from widget_server.db import session
+from widget_server.errors import flatten_messages
 from widget_server.money import format_minor, to_decimal_string
 from widget_server.product_requests import emails, states
 from widget_server.product_requests.models import ProductRequest, RequestEvent
@@ -32,14 +37,23 @@ from widget_server.ratelimit import PER_IP_SIGN_IN, limiter
 from widget_server.review import queries
 from widget_server.review.auth import (
     authenticate,
+    check_password,
     get_request_or_404,
     load_user,
     login_required,
     sign_in,
     sign_out,
 )
-from widget_server.review.forms import ActionForm, ArchiveFilter, DenyForm, EmailForm, LoginForm
-from widget_server.validation import platform_name
+from widget_server.review.forms import (
+    ActionForm,
+    ArchiveFilter,
+    DenyForm,
+    EmailForm,
+    LoginForm,
+    PasswordForm,
+)
+from widget_server.review.timeline import timeline
+from widget_server.validation import display_text, platform_name
 
 bp = Blueprint(
     "review",
@@ -92,9 +106,48 @@ def logout() -> Response:
     return redirect(url_for("review.login"))
 
 
+@bp.route("/account/password", methods=["GET", "POST"])
+@limiter.limit(PER_IP_SIGN_IN, methods=["POST"])
+@login_required
+def password() -> Response | str:
+    """Change one's own password; every session of the user ends, this one restarts."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if not check_password(g.user, form.current.data or ""):
+            form.current.errors = ["That is not your current password."]
+        else:
+            try:
+                ended = change_password(g.user, form.new.data or "")
+            except ValidationError as exc:
+                form.new.errors = [m for ms in flatten_messages(exc.messages).values() for m in ms]
+            else:
+                sign_in(g.user)
+                others = ended - 1
+                flash(
+                    "Your password is changed."
+                    + (f" {others} other session(s) were signed out." if others > 0 else ""),
+                    "success",
+                )
+                return redirect(url_for("review.index"))
+    return render_template("review/password.html", form=form)
+
+
+def _refuse_stray_args(*names: str) -> None:
+    """400 for query arguments this page does not take.
+
+    The archive hands its arguments back to ``url_for`` for its links, where
+    names like ``_method`` or ``_external`` mean something else: only the
+    page's own names ever get that far.
+    """
+    stray = sorted(set(request.args) - set(names))
+    if stray:
+        abort(400, f"This page does not take the argument(s): {', '.join(stray)}.")
+
+
 @bp.get("/")
 @login_required
 def index() -> str:
+    _refuse_stray_args("after")
     page = queries.pending_page(g.brand.id, request.args.get("after"))
     records = queries.track_records(g.brand.id, {r.influencer_id for r in page.requests})
     return render_template(
@@ -107,15 +160,15 @@ def index() -> str:
     )
 
 
-def _archive_filters() -> tuple[ArchiveFilter, queries.ArchiveQuery]:
+def _archive_filters(*also: str) -> tuple[ArchiveFilter, queries.ArchiveQuery | None]:
+    """The archive's form and its checked filters (None when the form has errors)."""
+    _refuse_stray_args(*ArchiveFilter.FIELDS, *also)
     form = ArchiveFilter(request.args)
-    form.validate()
+    if not form.validate():
+        return form, None
 
     def day(value: str | None) -> date | None:
-        try:
-            return date.fromisoformat(value) if value else None
-        except ValueError:
-            return None
+        return date.fromisoformat(value) if value else None  # checked by the form
 
     filters = queries.ArchiveQuery(
         status=form.status.data if form.status.data in states.STATUSES else None,
@@ -130,11 +183,14 @@ def _archive_filters() -> tuple[ArchiveFilter, queries.ArchiveQuery]:
 
 @bp.get("/archive")
 @login_required
-def archive() -> str:
-    form, filters = _archive_filters()
-    page = queries.archive_page(g.brand.id, filters, request.args.get("after"))
-    args = {k: v for k, v in request.args.items() if k != "after" and v}
-    return render_template("review/archive.html", form=form, page=page, args=args)
+def archive() -> tuple[str, int]:
+    form, filters = _archive_filters("after")
+    if filters is None:  # the form shows what is wrong with the filters
+        page, status = queries.Page([], None), 400
+    else:
+        page, status = queries.archive_page(g.brand.id, filters, request.args.get("after")), 200
+    args = {name: request.args[name] for name in ArchiveFilter.FIELDS if request.args.get(name)}
+    return render_template("review/archive.html", form=form, page=page, args=args), status
 
 
 _CSV_COLUMNS = [
@@ -144,7 +200,8 @@ _CSV_COLUMNS = [
 
 
 def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
+    # Shown to people like the pages: bidirectional controls and bad stored text neutralised.
+    text = display_text("" if value is None else str(value))
     # A cell starting with = + - @ would run as a formula in a spreadsheet.
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
@@ -177,8 +234,8 @@ def _csv_lines(rows: Iterator[ProductRequest]) -> Iterator[str]:
                 items,
                 to_decimal_string(r.total_minor, r.currency),
                 r.currency,
-                " ".join(r.proposal.get("content_types", [])),
-                " ".join(r.proposal.get("platforms", [])),
+                " ".join(map(str, r.proposal.get("content_types", []))),
+                " ".join(map(str, r.proposal.get("platforms", []))),
                 r.proposal.get("publish_on", ""),
             )
         )
@@ -188,11 +245,19 @@ def _csv_lines(rows: Iterator[ProductRequest]) -> Iterator[str]:
 @bp.get("/archive.csv")
 @login_required
 def archive_csv() -> Response:
-    _form, filters = _archive_filters()
-    rows = queries.archive_rows(g.brand.id, filters)
+    """The archive as CSV, checked before the first byte goes out.
+
+    Bad filters answer 400; the header and the first row are produced before
+    the 200 is sent, so a failing query is an error page, not a cut file.
+    """
+    form, filters = _archive_filters()
+    if filters is None:
+        abort(400, " ".join(m for messages in form.errors.values() for m in messages))
+    lines = _csv_lines(queries.archive_rows(g.brand.id, filters))
+    ready = [next(lines), next(lines, "")]  # the header, then the first row (or none)
     filename = f"{g.brand.slug}-requests-{clock.now():%Y%m%d}.csv"
     return Response(
-        stream_with_context(_csv_lines(rows)),
+        stream_with_context(chain(ready, lines)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
@@ -206,6 +271,7 @@ def detail(request_id: int) -> str:
     return render_template(
         "review/detail.html",
         r=product_request,
+        timeline=timeline(product_request),
         record=record.get(product_request.influencer_id),
         deny_form=DenyForm(),
         action_form=ActionForm(),
@@ -274,7 +340,8 @@ def init_app(app: Flask) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=str(app.config.get("PUBLIC_URL", "")).startswith("https://"),
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        # The server ends sessions (brands.sessions); the cookie only must not outlive them.
+        PERMANENT_SESSION_LIFETIME=ABSOLUTE_LIFETIME,
     )
     csrf.init_app(app)
     app.jinja_env.filters["money"] = format_minor
