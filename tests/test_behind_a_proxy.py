@@ -115,3 +115,26 @@ def test_with_one_proxy_hop_each_client_has_its_own_limit(env_app: Callable[...,
     assert attempts(client, "198.51.100.4") == [200]
     # An entry the client wrote itself, before the proxy's, changes nothing.
     assert attempts(client, "198.51.100.99, 203.0.113.7") == [429]
+
+
+def test_a_sign_in_over_https_gets_a_secure_cookie(env_app):
+    """The public URL says http, but this browser came over TLS: its cookie is Secure."""
+    app = env_app(DOTS_PUBLIC_URL="http://widget.example")
+    status, cookie = sign_in(app.test_client(), PASSWORD, base="https://widget.example")
+    assert status == 302 and "Secure" in cookie, cookie
+
+
+def test_a_sign_in_through_a_tls_proxy_gets_a_secure_cookie(env_app):
+    """Behind one proxy that terminated TLS (X-Forwarded-Proto: https), likewise."""
+    app = env_app(DOTS_PUBLIC_URL="http://widget.example", DOTS_PROXY_HOPS="1")
+    status, cookie = sign_in(
+        app.test_client(),
+        PASSWORD,
+        base="http://widget.example",
+        **{
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-For": "203.0.113.7",
+            "Referer": "https://widget.example/review/login",
+        },
+    )
+    assert status == 302 and "Secure" in cookie, cookie

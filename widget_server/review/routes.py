@@ -15,12 +15,14 @@ from flask import (
     abort,
     flash,
     g,
+    has_request_context,
     redirect,
     render_template,
     request,
     stream_with_context,
     url_for,
 )
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
@@ -332,6 +334,19 @@ def error_page(exc: HTTPException) -> tuple[str, int]:
     return render_template("review/error.html", error=exc), exc.code or 500
 
 
+class _ReviewSessionCookie(SecureCookieSessionInterface):
+    """The sign-in cookie is ``Secure`` whenever the browser reached us over https.
+
+    An https ``DOTS_PUBLIC_URL`` says so up front; a sign-in that arrives over
+    TLS (directly, or through ``DOTS_PROXY_HOPS`` proxies saying
+    ``X-Forwarded-Proto: https``) must not get a cookie that a later plain-http
+    request would carry.
+    """
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
+
+
 def init_app(app: Flask) -> None:
     """Register the pages, CSRF and the session cookie settings."""
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # the JSON API uses bearer tokens
@@ -343,6 +358,7 @@ def init_app(app: Flask) -> None:
         # The server ends sessions (brands.sessions); the cookie only must not outlive them.
         PERMANENT_SESSION_LIFETIME=ABSOLUTE_LIFETIME,
     )
+    app.session_interface = _ReviewSessionCookie()
     csrf.init_app(app)
     app.jinja_env.filters["money"] = format_minor
     app.jinja_env.filters["platform_name"] = platform_name
