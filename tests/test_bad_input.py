@@ -349,3 +349,28 @@ def test_stored_bad_text_exports_safely(reviewer, app, hostile_rows):
 def test_display_text():
     assert display_text("a\u202ab\u2069c\u0000d\ud800") == "a\ufffdb\ufffdc\ufffdd\ufffd"
     assert display_text("مرحبا Ana") == "مرحبا Ana"  # right-to-left text itself is left alone
+
+
+def test_the_widget_api_hands_the_browser_no_bidi_controls(client, app, acme, hostile_rows):
+    """The overlay and panel render with textContent, which stops markup but not a
+    right-to-left override: titles, names and options reach them neutralised."""
+    with app.app_context():
+        variant = session.get(Variant, acme.variants[0])
+        variant.option_values = [f"M{RLO}"]
+        states.transition(hostile_rows, states.DENIED, "team@acme.example", f"No {RLO}thanks")
+        session.commit()
+    headers = {"Authorization": f"Bearer {acme.token}", "Origin": ORIGIN}
+    bodies = [
+        client.post("/v1/session", json={"brand": "acme"}, headers=headers),
+        client.get("/v1/catalog?brand=acme", headers=headers),
+        client.get("/v1/requests/mine?brand=acme", headers=headers),
+    ]
+    for response in bodies:
+        assert response.status_code == 200, response.get_data(as_text=True)
+        _assert_shown_safely(json.dumps(response.json, ensure_ascii=False))
+    catalog, mine = bodies[1].json, bodies[2].json
+    assert "Shirt \ufffd\ufffdevil\ufffd" in [p["title"] for p in catalog["products"]]
+    assert bodies[0].json["influencer"]["name"] == "Ana \ufffdgpj.exe"
+    (denied,) = mine["requests"]
+    assert denied["reason"] == "No \ufffdthanks"
+    assert denied["items"][0]["product_title"] == "Shirt \ufffd\ufffdevil\ufffd"

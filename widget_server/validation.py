@@ -131,6 +131,20 @@ def display_text(value: str) -> str:
     return BIDI_CONTROLS.sub("\ufffd", _UNSTORABLE.sub("\ufffd", value))
 
 
+class ShownText(fields.String):
+    """Text a person reads in the overlay or the panel (titles, names, reasons).
+
+    The widget API is the boundary for the browser code, which renders with
+    ``textContent``: that stops markup, not a right-to-left override that
+    makes "gpj.exe" read as "exe.jpg". So such text is neutralised here, on
+    the way out, as the pages do with :func:`display_value`.
+    """
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        text = super()._serialize(value, attr, obj, **kwargs)
+        return None if text is None else display_text(text)
+
+
 def display_value(value: Any) -> Any:
     """Jinja ``finalize``: every ``{{ … }}`` of text goes through :func:`display_text`."""
     if isinstance(value, Markup):

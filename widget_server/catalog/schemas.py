@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from widget_server.validation import ShownText
+
 
 class VariantOut(Schema):
     id = fields.Integer()
     store_id = fields.String()
-    title = fields.String()
+    title = ShownText()
     sku = fields.String(allow_none=True)
-    option_values = fields.List(fields.String())
+    option_values = fields.List(ShownText())
     price_minor = fields.Integer()
     image_url = fields.String(allow_none=True)
     available = fields.Boolean()
@@ -24,10 +26,10 @@ class ProductOut(Schema):
     id = fields.Integer()
     store_id = fields.String()
     handle = fields.String()
-    title = fields.String()
+    title = ShownText()
     url = fields.String()
     image_url = fields.String(allow_none=True)
-    option_names = fields.List(fields.String())
+    option_names = fields.List(ShownText())
     active = fields.Boolean()
     excluded = fields.Boolean()
     over_limit = fields.Boolean()

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, pre_load, validate
 
-from widget_server.validation import COUNTRY, MAX_FOLLOWERS, PLATFORMS, SLUG, StrictSchema
+from widget_server.validation import (
+    COUNTRY,
+    MAX_FOLLOWERS,
+    PLATFORMS,
+    SLUG,
+    ShownText,
+    StrictSchema,
+)
 
 #: An influencer has an account or two per platform, not hundreds.
 MAX_HANDLES = 20
@@ -81,7 +88,7 @@ class PolicySchema(Schema):
 
 class SessionBrandSchema(Schema):
     slug = fields.String()
-    name = fields.String()
+    name = ShownText()
     currency = fields.String()
     policy = fields.Method("_policy")
 
@@ -92,7 +99,7 @@ class SessionBrandSchema(Schema):
 class SessionInfluencerSchema(Schema):
     """Only what the host page may see: no email, no address."""
 
-    name = fields.String()
+    name = ShownText()
     handles = fields.List(fields.Nested(HandleSchema))
 
 

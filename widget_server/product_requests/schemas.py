@@ -16,7 +16,16 @@ from widget_server.product_requests.states import (
     effective_decided_at,
     effective_status,
 )
-from widget_server.validation import COUNTRY, ID, PLATFORMS, SLUG, HttpUrl, StrictSchema
+from widget_server.validation import (
+    COUNTRY,
+    ID,
+    PLATFORMS,
+    SLUG,
+    HttpUrl,
+    ShownText,
+    StrictSchema,
+    display_text,
+)
 
 CONTENT_TYPES = ("post", "story", "reel", "video", "blog", "other")
 MAX_LINKS = 5
@@ -145,8 +154,8 @@ class BrandQuery(StrictSchema):
 class ItemOut(Schema):
     variant_id = fields.Integer()
     product_handle = fields.String()
-    product_title = fields.String()
-    variant_title = fields.String()
+    product_title = ShownText()
+    variant_title = ShownText()
     option_values = fields.Method(
         "_option_values", metadata={"type": "array", "items": {"type": "string"}}
     )
@@ -156,9 +165,10 @@ class ItemOut(Schema):
 
     def _option_values(self, item: RequestItem) -> list[str]:
         # Rows from before option values were kept read the variant's today.
-        if item.option_values is not None:
-            return list(item.option_values)
-        return list(item.variant.option_values)
+        values = (
+            item.option_values if item.option_values is not None else item.variant.option_values
+        )
+        return [display_text(value) for value in values]
 
 
 class RequestOut(Schema):
@@ -192,7 +202,8 @@ class RequestOut(Schema):
         return moment.isoformat() if moment else None
 
     def _reason(self, request: ProductRequest) -> str | None:
-        return denial_reason(request)
+        reason = denial_reason(request)
+        return None if reason is None else display_text(reason)
 
 
 class MyRequestsOut(Schema):
@@ -215,7 +226,7 @@ class ProfileOut(Schema):
     reference (``shipping_address: {"use_saved": …}``).
     """
 
-    name = fields.String()
+    name = ShownText()
     handles = fields.List(fields.Nested(HandleSchema))
     saved_address = fields.Nested(
         AddressSummaryOut,
