@@ -13,6 +13,7 @@ real Alembic migrations; each test then starts from empty tables.
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from tests.backends import OPENSSL, POSTGRES_URL, REDIS_URL, Tally, requirement_
 from tests.databases import reset_postgres, shown_url
 from tests.smtp_server import MAIL_FROM, SmtpServer
 from widget_server import clock, create_app
-from widget_server.db import engine
+from widget_server.db import engine, session
 from widget_server.migrate import upgrade
 from widget_server.models import Base
 from widget_server.ratelimit import DEFAULT_LIMITS
@@ -215,3 +216,18 @@ def smtp_app(app: Flask, smtp: SmtpServer) -> Flask:
     """The app, sending its email to :func:`smtp`."""
     app.config.update(SMTP_URL=smtp.url, MAIL_FROM=MAIL_FROM)
     return app
+
+
+@pytest.fixture
+def db(app):
+    """``with db() as s:`` opens a short app context to read or change the database.
+
+    Never hold one open around an API call: the call would share its session.
+    """
+
+    @contextmanager
+    def open_session():
+        with app.app_context():
+            yield session
+
+    return open_session

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -25,18 +24,6 @@ from widget_server.product_requests.models import ProductRequest, RequestItem
 
 PANEL = {"Sec-Fetch-Site": "same-origin"}  # how the panel's same-origin calls arrive
 STORE = "https://northwind.example"
-
-
-@pytest.fixture
-def db(app):
-    """``with db() as s:`` a short app context of its own (never around an API call)."""
-
-    @contextmanager
-    def open_session():
-        with app.app_context():
-            yield session
-
-    return open_session
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -65,18 +64,6 @@ FORGED = {
 def street_of(address: dict[str, str]) -> list[str]:
     """Everything of an address that must not come back: all but city and country."""
     return [address[key] for key in ("name", "line1", "line2", "region", "postal_code", "phone")]
-
-
-@pytest.fixture
-def db(app):
-    """``with db() as s:`` a short app context of its own (never around an API call)."""
-
-    @contextmanager
-    def open_session():
-        with app.app_context():
-            yield session
-
-    return open_session
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -12,7 +11,6 @@ from tests.conftest import empty_tables, make_test_app
 from tests.factories import make_brand, make_influencer, make_link, make_product
 from widget_server import clock
 from widget_server.catalog.models import Product, Variant
-from widget_server.db import session
 from widget_server.product_requests.models import ProductRequest, RequestEvent
 
 PANEL_ORIGIN = "http://localhost"  # the test client's host: the widget's own origin
@@ -35,21 +33,6 @@ def world(app, frozen_clock):
     """
     with app.app_context():
         return _build_world()
-
-
-@pytest.fixture
-def db(app):
-    """``with db() as s:`` opens a short app context to read or change the database.
-
-    Never hold one open around an API call: the call would share its session.
-    """
-
-    @contextmanager
-    def open_session():
-        with app.app_context():
-            yield session
-
-    return open_session
 
 
 def _build_world():
