@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from tests.smtp_server import free_port
@@ -28,6 +28,14 @@ def environment(**dots: str) -> dict[str, str]:
     """This process's environment without its ``DOTS_*`` variables, plus ``dots``."""
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("DOTS_")}
     return {**inherited, **dots}
+
+
+def wait_until(condition: Callable[[], object], what: str, timeout: float = 20) -> None:
+    """Poll ``condition()`` until true (a background job did ``what``); fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"not done in {timeout} s: {what}"
+        time.sleep(0.1)
 
 
 def group_members(pgid: int) -> list[str]:
@@ -64,8 +72,9 @@ class Process:
         self.pgid = self.process.pid
 
     def output(self) -> str:
-        """Everything the command (and its children) printed so far."""
-        self._log.flush()
+        """Everything the command (and its children) printed so far (or in all, once stopped)."""
+        if not self._log.closed:
+            self._log.flush()
         return self.log_path.read_text()
 
     def wait_for_output(self, text: str, timeout: float = 30) -> None:

@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from itertools import count
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask
 from playwright.sync_api import expect
@@ -81,12 +81,13 @@ def _serve(app: Flask) -> tuple[BaseWSGIServer, str]:
 
 @dataclass(frozen=True)
 class Invite:
-    """An influencer's link: the URL they open, the link's id, and its token."""
+    """An influencer's link: the URL they open, the link's id, its token, and who they are."""
 
     url: str
     link_id: int
     token: str
     email: str
+    name: str
 
 
 def token_of(url: str) -> str:
@@ -105,17 +106,33 @@ class Stack:
     """The running servers and helpers to make influencers and links.
 
     ``widget_app`` is the test process's app on the served database (seeding and
-    reading back); ``server`` the served widget server itself.
+    reading back); ``server`` the served widget server itself, once :meth:`serve`
+    started it; ``settings`` the ``DOTS_*`` variables it is served with.
     """
 
     widget_app: Flask
     widget_url: str
     store_url: str
-    server: Served
+    workdir: Path
+    settings: dict[str, str]
     servers: list[BaseWSGIServer] = field(default_factory=list)
     #: Products in the store's grids (cards), dots or not; ``catalog()`` has those with a dot.
     product_count: int = 0
+    server: Served | None = None
     _seq: count = field(default_factory=lambda: count(1))
+
+    def serve(self, *options: str, **dots: str) -> Served:
+        """Start ``widget-server serve`` on the stack's port and database.
+
+        ``options``: ``--no-jobs`` serves without the email sender and expiry
+        sweeper. ``dots``: more settings (``DOTS_SMTP_URL=…``).
+        """
+        assert self.server is None, "already served"
+        port = urlsplit(self.widget_url).port
+        self.server = Served(
+            self.workdir, environment(**self.settings, **dots), *options, port=port
+        )
+        return self.server
 
     def influencer_link(
         self, path: str = "/", ttl: str = "30d", **fields: object
@@ -147,7 +164,7 @@ class Stack:
             link = issue_link(brand, influencer, f"{self.store_url}{path}", ttl)
             session.commit()
             url = link_url(link)
-            return Invite(url, link.id, token_of(url), influencer.email)
+            return Invite(url, link.id, token_of(url), influencer.email, influencer.name)
 
     def submit_request(self, link_id: int, handles: list[str], **changes: object) -> int:
         """A pending request through link ``link_id`` for products ``handles``; its id.
@@ -193,6 +210,16 @@ class Stack:
     def revoke(self, link_id: int) -> None:
         with self.widget_app.app_context():
             revoke_link(session.get(InfluencerLink, link_id))
+            session.commit()
+
+    def make_overdue(self, request_id: int) -> None:
+        """Let pending request ``request_id`` run out of time a minute ago, unswept.
+
+        As ``expire`` for links: requests expire on their own, so no service
+        sets this.
+        """
+        with self.widget_app.app_context():
+            session.get(ProductRequest, request_id).expires_at = clock.now() - timedelta(minutes=1)
             session.commit()
 
     def expire(self, link_id: int) -> None:
@@ -296,8 +323,9 @@ class Stack:
             server.server_close()
         with self.widget_app.app_context():
             engine().dispose()
-        code = self.server.stop()
-        assert code == 0, f"serve ended with {code}:\n{self.server.output()}"
+        if self.server is not None:
+            code = self.server.stop()
+            assert code == 0, f"serve ended with {code}:\n{self.server.output()}"
 
 
 def start_stack(
@@ -305,14 +333,13 @@ def start_stack(
     product_count: int = 24,
     *,
     database_url: str | None = None,
-    jobs: bool = False,
-    smtp_url: str | None = None,
+    serve: bool = True,
 ) -> Stack:
     """Seed the brand, sync the store's catalog, and serve the widget server.
 
     ``database_url``: an empty database (default: a new SQLite file in
-    ``workdir``). ``jobs``: serve runs the email sender and expiry sweeper,
-    sending to ``smtp_url`` (without one, ``.eml`` files in the instance folder).
+    ``workdir``). Served with ``--no-jobs``; ``serve=False`` leaves that to the
+    caller (:meth:`Stack.serve`), to seed first or to serve with the jobs.
     """
     database_url = database_url or f"sqlite:///{workdir / 'e2e.sqlite3'}"
     port = free_port()
@@ -357,16 +384,17 @@ def start_stack(
         "DOTS_SECRET_KEY": SECRET_KEY,
         "DOTS_INSTANCE_PATH": str(workdir / "instance"),
         **RAISED_LIMITS,
-        **({"DOTS_SMTP_URL": smtp_url} if smtp_url else {}),
     }
-    try:
-        server = Served(
-            workdir, environment(**settings), *([] if jobs else ["--no-jobs"]), port=port
-        )
-    except BaseException:
-        store_server.shutdown()
-        raise
-    return Stack(widget_app, widget_url, store_url, server, [store_server], product_count)
+    stack = Stack(
+        widget_app, widget_url, store_url, workdir, settings, [store_server], product_count
+    )
+    if serve:
+        try:
+            stack.serve("--no-jobs")
+        except BaseException:
+            stack.stop()
+            raise
+    return stack
 
 
 # Reading the overlay from a page (tests and the benchmark). The overlay's host
