@@ -21,6 +21,7 @@ from widget_server.db import engine, session
 from widget_server.errors import flatten_messages
 from widget_server.migrate import upgrade
 from widget_server.money import exponent, format_minor, to_decimal_string, to_minor
+from widget_server.ratelimit import DEFAULT_LIMITS
 from widget_server.validation import normalize_origin
 
 # --- one error shape ---------------------------------------------------------------------
@@ -217,6 +218,40 @@ def test_setting_defaults(clean_env):
     assert settings["SECRET_KEY"] is None
     assert settings["DEMO"] is False
     assert settings["LINK_TTL"] == "30d"
+
+
+def test_rate_limits_from_the_environment(clean_env, tmp_path):
+    """``DOTS_RATELIMIT_*`` set the limits a deployment (and the browser stack) runs with."""
+    clean_env.setenv("DOTS_SECRET_KEY", "k")
+    clean_env.setenv("DOTS_DATABASE_URL", f"sqlite:///{tmp_path / 'limits.sqlite3'}")
+    clean_env.setenv("DOTS_RATELIMIT_READ_PER_IP", "2/minute")
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance")})
+    with app.app_context():
+        upgrade()
+        _, token = make_link(make_brand("acme"))
+        engine().dispose()
+    headers = {"Authorization": f"Bearer {token}", "Origin": "https://acme.example"}
+    client = app.test_client()
+    codes = [client.get("/v1/catalog?brand=acme", headers=headers).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    assert {key: app.config[key] for key in DEFAULT_LIMITS} == {
+        **DEFAULT_LIMITS,
+        "RATELIMIT_READ_PER_IP": "2/minute",
+    }
+    with app.app_context():
+        engine().dispose()
+
+
+@pytest.mark.parametrize("value", ["", "lots", "10/fortnight", "0/minute", "10/minute;0/day"])
+def test_a_malformed_rate_limit_stops_the_start(clean_env, tmp_path, value):
+    clean_env.setenv("DOTS_SECRET_KEY", "k")
+    clean_env.setenv("DOTS_RATELIMIT_SIGN_IN_PER_IP", value)
+    with pytest.raises(ConfigError) as error:
+        create_app({"INSTANCE_PATH": str(tmp_path / "instance")})
+    assert str(error.value) == (
+        f"DOTS_RATELIMIT_SIGN_IN_PER_IP: {value!r} is not a rate limit like 30/minute"
+        " or 10/minute;60/day"
+    )
 
 
 def test_sqlite_runs_with_wal_and_foreign_keys(tmp_path):

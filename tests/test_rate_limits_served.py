@@ -11,11 +11,9 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -30,6 +28,7 @@ import pytest
 
 from tests.conftest import empty_tables, make_test_app
 from tests.factories import make_brand, make_influencer, make_link, make_product
+from tests.served import Served, environment
 from widget_server import clock
 from widget_server.brands.services import add_brand_user
 from widget_server.db import session
@@ -50,12 +49,6 @@ class World:
     variant_ids: list[int]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
     """A migrated SQLite database with a brand, a brand user, a link and 30 products."""
@@ -73,71 +66,24 @@ def world(tmp_path: Path) -> Iterator[World]:
     empty_tables(app)
 
 
-class Served:
-    """One ``widget-server serve`` subprocess; ``stop()`` ends it and its workers."""
-
-    def __init__(self, tmp_path: Path, database_url: str, **env: str) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = tmp_path / f"serve-{self.port}.log"
-        self.log = self.log_path.open("w")
-        inherited = {k: v for k, v in os.environ.items() if not k.startswith("DOTS_")}
-        environment = {
-            **inherited,
-            "DOTS_DATABASE_URL": database_url,
-            "DOTS_SECRET_KEY": SECRET,
-            "DOTS_INSTANCE_PATH": str(tmp_path / f"instance-{self.port}"),
-            "DOTS_PUBLIC_URL": self.url,
-            **env,
-        }
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "widget_server", "serve", "--port", str(self.port), "--no-jobs"],
-            env=environment,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        self._wait_until_up()
-
-    def _wait_until_up(self) -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"serve exited: {self.output()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/v1/health", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        raise AssertionError(f"serve did not answer in 30 s: {self.output()}")
-
-    def output(self) -> str:
-        self.log.flush()
-        return self.log_path.read_text()
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()  # gunicorn's arbiter stops its workers on SIGTERM
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
-
-
 @pytest.fixture
 def serve(tmp_path: Path) -> Iterator:
     """``serve(database_url, **env)`` starts a server; all are stopped afterwards."""
     started: list[Served] = []
 
     def start(database_url: str, **env: str) -> Served:
-        started.append(Served(tmp_path, database_url, **env))
+        dots = {
+            "DOTS_DATABASE_URL": database_url,
+            "DOTS_SECRET_KEY": SECRET,
+            "DOTS_INSTANCE_PATH": str(tmp_path / f"instance-{len(started)}"),
+            **env,
+        }
+        started.append(Served(tmp_path, environment(**dots), "--no-jobs"))
         return started[-1]
 
     yield start
     for server in started:
-        server.stop()
+        assert server.stop() == 0, server.output()
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from limits import parse_many
+
 #: Flask config key -> (environment variable, default). ``None`` defaults are
 #: filled in from the instance folder at start-up.
 SETTINGS: dict[str, tuple[str, Any]] = {
@@ -29,11 +31,24 @@ SETTINGS: dict[str, tuple[str, Any]] = {
     "REVIEW_IDLE_TIMEOUT": ("DOTS_REVIEW_IDLE_TIMEOUT", "2h"),
     "OUTBOX_MAX_ATTEMPTS": ("DOTS_OUTBOX_MAX_ATTEMPTS", "30"),
     "OUTBOX_MAX_AGE": ("DOTS_OUTBOX_MAX_AGE", "2d"),
+    # Rate limits (see widget_server.ratelimit), in the notation "10/minute;60/day".
+    # Submissions per link token: a person sends a few requests, not dozens.
+    "RATELIMIT_SUBMIT_PER_TOKEN": ("DOTS_RATELIMIT_SUBMIT_PER_TOKEN", "10/minute;60/day"),
+    # Submissions per client IP: several influencers may share an office network.
+    "RATELIMIT_SUBMIT_PER_IP": ("DOTS_RATELIMIT_SUBMIT_PER_IP", "30/minute"),
+    # Session checks and reads per client IP.
+    "RATELIMIT_READ_PER_IP": ("DOTS_RATELIMIT_READ_PER_IP", "120/minute"),
+    # Sign-in attempts per client IP.
+    "RATELIMIT_SIGN_IN_PER_IP": ("DOTS_RATELIMIT_SIGN_IN_PER_IP", "10/minute"),
 }
 
 #: Settings that are durations ("2h", "30d"), and whole numbers with their bounds.
 DURATIONS = ("REVIEW_IDLE_TIMEOUT", "OUTBOX_MAX_AGE")
 WHOLE_NUMBERS = {"OUTBOX_MAX_ATTEMPTS": (1, 1000)}
+#: Settings that are rate limits (the storage URL is not one).
+RATE_LIMITS = tuple(
+    key for key in SETTINGS if key.startswith("RATELIMIT_") and "STORAGE" not in key
+)
 
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -85,6 +100,24 @@ def int_setting(config: Any, key: str, minimum: int, maximum: int) -> int:
     return number
 
 
+def rate_limit_setting(config: Any, key: str) -> str:
+    """The rate-limit setting ``key``, checked: one or more limits, each allowing at least one.
+
+    Flask-Limiter reads a limit only when a request needs it, so a malformed
+    one would turn every such request into a 500; zero would refuse them all.
+    """
+    value = config[key]
+    try:
+        limits = parse_many(str(value))
+    except ValueError:
+        limits = []
+    if not limits or any(limit.amount < 1 for limit in limits):
+        raise ConfigError(
+            f"{SETTINGS[key][0]}: {value!r} is not a rate limit like 30/minute or 10/minute;60/day"
+        )
+    return str(value)
+
+
 def load_settings(overrides: dict[str, Any] | None) -> dict[str, Any]:
     """Read ``DOTS_*`` variables, then apply ``overrides`` on top."""
     settings: dict[str, Any] = {}
@@ -99,6 +132,8 @@ def load_settings(overrides: dict[str, Any] | None) -> dict[str, Any]:
         settings[key] = duration_setting(settings, key)
     for key, (minimum, maximum) in WHOLE_NUMBERS.items():
         settings[key] = int_setting(settings, key, minimum, maximum)
+    for key in RATE_LIMITS:
+        settings[key] = rate_limit_setting(settings, key)
     return settings
 
 

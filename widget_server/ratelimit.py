@@ -22,6 +22,7 @@ from flask_limiter.util import get_remote_address
 from limits.storage import MemoryStorage
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from widget_server.config import RATE_LIMITS, SETTINGS
 from widget_server.errors import ApiError
 from widget_server.influencers.auth import bearer_token
 from widget_server.influencers.tokens import read_link_token
@@ -70,19 +71,12 @@ class LockedMemoryStorage(MemoryStorage):
 
 limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
 
-#: The limits, read from the app's config on each request. Flask-Limiter keeps
-#: one global state per limiter, so tests and load runs raise these instead of
-#: switching limiting off (which would switch it off for every app).
-DEFAULT_LIMITS = {
-    # Submissions per link token: a person sends a few requests, not dozens.
-    "RATELIMIT_SUBMIT_PER_TOKEN": "10/minute;60/day",
-    # Submissions per client IP: several influencers may share an office network.
-    "RATELIMIT_SUBMIT_PER_IP": "30/minute",
-    # Session checks and reads per client IP.
-    "RATELIMIT_READ_PER_IP": "120/minute",
-    # Sign-in attempts per client IP.
-    "RATELIMIT_SIGN_IN_PER_IP": "10/minute",
-}
+#: The default limits, by config key. Each is read from the app's config when it
+#: applies, and set by its ``DOTS_RATELIMIT_*`` variable (``widget_server.config``
+#: says what each limits and checks the value at start-up). Flask-Limiter keeps
+#: one global state per limiter, so tests, load runs and the browser tests raise
+#: these instead of switching limiting off (which would switch it off for every app).
+DEFAULT_LIMITS = {key: SETTINGS[key][1] for key in RATE_LIMITS}
 
 
 def configured(key: str) -> Callable[[], str]:
@@ -155,6 +149,4 @@ def init_app(app: Flask) -> None:
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "dots")
-    for key, value in DEFAULT_LIMITS.items():
-        app.config.setdefault(key, value)
     limiter.init_app(app)

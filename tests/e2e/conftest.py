@@ -3,6 +3,12 @@
 These tests need ``/usr/bin/chromium`` (``make test`` installs Debian's
 package when it is missing). Without it they fail with that message rather
 than being skipped: a green run must mean the browser tests ran.
+
+The stack (``tests/e2e/stack.py``) serves the widget server with ``widget-server
+serve`` on SQLite, shared by the session. The key journeys also run on
+PostgreSQL when ``DOTS_TEST_DATABASE_URL`` is set (CI): marked
+``@on_every_database``, they run once per database, the PostgreSQL one on a
+second ``serve`` process.
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from tests.conftest import DATABASES, POSTGRES_URL, empty_tables
+from tests.databases import reset_postgres
 from tests.e2e.stack import CHROMIUM, CHROMIUM_ARGS, Stack, start_stack
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -37,10 +45,49 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def sqlite_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The stack on a SQLite file, shared by the whole session."""
     running = start_stack(tmp_path_factory.mktemp("e2e"))
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="module")
+def postgres_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The stack on the PostgreSQL test database, for one module's journeys.
+
+    The rest of the suite uses the same database and expects it migrated and
+    empty between tests, so this one is reset before and emptied as soon as
+    the module is done (not at the end of the session).
+    """
+    assert POSTGRES_URL, "only parametrized in with DOTS_TEST_DATABASE_URL"
+    reset_postgres(POSTGRES_URL)
+    running = start_stack(tmp_path_factory.mktemp("e2e-pg"), database_url=POSTGRES_URL)
+    try:
+        yield running
+    finally:
+        try:
+            running.stop()
+        finally:
+            empty_tables(running.widget_app)
+
+
+@pytest.fixture
+def stack(request: pytest.FixtureRequest) -> Stack:
+    """The stack a test runs on: SQLite, or each database with ``@on_every_database``."""
+    database = getattr(request, "param", "sqlite")
+    return request.getfixturevalue(f"{database}_stack")
+
+
+#: Run a test on SQLite and, when configured, on PostgreSQL (ids ``[sqlite]``, ``[postgres]``).
+on_every_database = pytest.mark.parametrize(
+    "stack",
+    [
+        pytest.param(db, marks=[pytest.mark.postgres] if db == "postgres" else [])
+        for db in DATABASES
+    ],
+    indirect=True,
+)
 
 
 #: A phone as issue #7 names it: 390 x 844 CSS pixels, touch, mobile viewport.

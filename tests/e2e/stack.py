@@ -1,9 +1,15 @@
 """A live stack for browser tests and the benchmark: widget server + demo store.
 
-Both run as real HTTP servers on loopback (free ports), in threads of the test
-process, on a fresh SQLite database seeded through the real services. Tests
-set up what a journey needs through the same services the CLI uses, and read
-the outcome back the two ways the brand can see it: the API and the database.
+The widget server is what production runs: ``widget-server serve`` (gunicorn,
+its default workers and threads) in a process of its own on a free loopback
+port, configured only by ``DOTS_*`` variables, with ``--no-jobs`` unless a test
+asks for the email sender and expiry sweeper (the journeys look at overdue
+requests that no sweeper has touched yet). The demo store is not the product:
+it runs in a thread of the test process. The database (a fresh SQLite file, or
+PostgreSQL) is migrated and seeded through the real services by the test
+process's own app on the same database URL (``Stack.widget_app``); tests set up
+what a journey needs the same way, and read the outcome back the two ways the
+brand can see it: the API and the database.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from datetime import date, timedelta
 from itertools import count
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask
 from playwright.sync_api import expect
@@ -25,6 +31,8 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 import demo_store
 from tests.factories import request_body
+from tests.served import Served, environment
+from tests.smtp_server import free_port
 from widget_server import clock, create_app
 from widget_server.brands.services import add_brand_user, create_brand, find_brand
 from widget_server.catalog.models import Product, Variant
@@ -58,6 +66,11 @@ CHROMIUM_ARGS = [
 ]
 BRAND = "demo"
 BRAND_USER = ("team@northwind.example", "northwind-review-1")
+SECRET_KEY = "e2e-secret"
+#: The served limits: the browser tests, all from 127.0.0.1, load pages and sign in
+#: far faster than people do, so every limit is raised (limiting stays on; the
+#: limits themselves have their own tests).
+RAISED_LIMITS = {f"DOTS_{key}": "10000/minute" for key in DEFAULT_LIMITS}
 
 
 def _serve(app: Flask) -> tuple[BaseWSGIServer, str]:
@@ -68,12 +81,13 @@ def _serve(app: Flask) -> tuple[BaseWSGIServer, str]:
 
 @dataclass(frozen=True)
 class Invite:
-    """An influencer's link: the URL they open, the link's id, and its token."""
+    """An influencer's link: the URL they open, the link's id, its token, and who they are."""
 
     url: str
     link_id: int
     token: str
     email: str
+    name: str
 
 
 def token_of(url: str) -> str:
@@ -89,15 +103,36 @@ def tamper_link(url: str) -> str:
 
 @dataclass
 class Stack:
-    """The running servers and helpers to make influencers and links."""
+    """The running servers and helpers to make influencers and links.
+
+    ``widget_app`` is the test process's app on the served database (seeding and
+    reading back); ``server`` the served widget server itself, once :meth:`serve`
+    started it; ``settings`` the ``DOTS_*`` variables it is served with.
+    """
 
     widget_app: Flask
     widget_url: str
     store_url: str
+    workdir: Path
+    settings: dict[str, str]
     servers: list[BaseWSGIServer] = field(default_factory=list)
     #: Products in the store's grids (cards), dots or not; ``catalog()`` has those with a dot.
     product_count: int = 0
+    server: Served | None = None
     _seq: count = field(default_factory=lambda: count(1))
+
+    def serve(self, *options: str, **dots: str) -> Served:
+        """Start ``widget-server serve`` on the stack's port and database.
+
+        ``options``: ``--no-jobs`` serves without the email sender and expiry
+        sweeper. ``dots``: more settings (``DOTS_SMTP_URL=…``).
+        """
+        assert self.server is None, "already served"
+        port = urlsplit(self.widget_url).port
+        self.server = Served(
+            self.workdir, environment(**self.settings, **dots), *options, port=port
+        )
+        return self.server
 
     def influencer_link(
         self, path: str = "/", ttl: str = "30d", **fields: object
@@ -129,7 +164,7 @@ class Stack:
             link = issue_link(brand, influencer, f"{self.store_url}{path}", ttl)
             session.commit()
             url = link_url(link)
-            return Invite(url, link.id, token_of(url), influencer.email)
+            return Invite(url, link.id, token_of(url), influencer.email, influencer.name)
 
     def submit_request(self, link_id: int, handles: list[str], **changes: object) -> int:
         """A pending request through link ``link_id`` for products ``handles``; its id.
@@ -175,6 +210,16 @@ class Stack:
     def revoke(self, link_id: int) -> None:
         with self.widget_app.app_context():
             revoke_link(session.get(InfluencerLink, link_id))
+            session.commit()
+
+    def make_overdue(self, request_id: int) -> None:
+        """Let pending request ``request_id`` run out of time a minute ago, unswept.
+
+        As ``expire`` for links: requests expire on their own, so no service
+        sets this.
+        """
+        with self.widget_app.app_context():
+            session.get(ProductRequest, request_id).expires_at = clock.now() - timedelta(minutes=1)
             session.commit()
 
     def expire(self, link_id: int) -> None:
@@ -272,28 +317,45 @@ class Stack:
             ]
 
     def stop(self) -> None:
+        """Stop the store, then ``serve`` (failing if it leaves a process behind)."""
         for server in self.servers:
             server.shutdown()
             server.server_close()
         with self.widget_app.app_context():
             engine().dispose()
+        if self.server is not None:
+            code = self.server.stop()
+            assert code == 0, f"serve ended with {code}:\n{self.server.output()}"
 
 
-def start_stack(workdir: Path, product_count: int = 24) -> Stack:
-    """Start both servers, seed the brand and sync the store's catalog."""
+def start_stack(
+    workdir: Path,
+    product_count: int = 24,
+    *,
+    database_url: str | None = None,
+    serve: bool = True,
+) -> Stack:
+    """Seed the brand, sync the store's catalog, and serve the widget server.
+
+    ``database_url``: an empty database (default: a new SQLite file in
+    ``workdir``). Served with ``--no-jobs``; ``serve=False`` leaves that to the
+    caller (:meth:`Stack.serve`), to seed first or to serve with the jobs.
+    """
+    database_url = database_url or f"sqlite:///{workdir / 'e2e.sqlite3'}"
+    port = free_port()
+    widget_url = f"http://127.0.0.1:{port}"
     widget_app = create_app(
         {
-            "DATABASE_URL": f"sqlite:///{workdir / 'e2e.sqlite3'}",
-            "SECRET_KEY": "e2e-secret",
-            "INSTANCE_PATH": str(workdir / "instance"),
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": SECRET_KEY,
+            "PUBLIC_URL": widget_url,
+            "INSTANCE_PATH": str(workdir / "seeding"),
             "TESTING": True,
-            # Browser tests load pages far faster than people; limits have API tests.
-            **{key: "100000/minute" for key in DEFAULT_LIMITS},
+            # Cheap hashes for the brand user made here: the server checks any
+            # method, and hashes a changed password the production way.
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         }
     )
-    widget_server, widget_url = _serve(widget_app)
-    widget_app.config["PUBLIC_URL"] = widget_url
     store_app = demo_store.create_app(
         {
             "DEMO_STORE_WIDGET_URL": widget_url,
@@ -317,7 +379,22 @@ def start_stack(workdir: Path, product_count: int = 24) -> Stack:
         add_brand_user(brand, *BRAND_USER)
         sync_catalog(brand, f"{store_url}/products.json")
         session.commit()
-    return Stack(widget_app, widget_url, store_url, [widget_server, store_server], product_count)
+    settings = {
+        "DOTS_DATABASE_URL": database_url,
+        "DOTS_SECRET_KEY": SECRET_KEY,
+        "DOTS_INSTANCE_PATH": str(workdir / "instance"),
+        **RAISED_LIMITS,
+    }
+    stack = Stack(
+        widget_app, widget_url, store_url, workdir, settings, [store_server], product_count
+    )
+    if serve:
+        try:
+            stack.serve("--no-jobs")
+        except BaseException:
+            stack.stop()
+            raise
+    return stack
 
 
 # Reading the overlay from a page (tests and the benchmark). The overlay's host

@@ -4,6 +4,8 @@ Each journey ends where the brand looks: the stored request, read back through
 the API (what the influencer's "My requests" shows) and the database (what the
 review page shows), must hold exactly the variants and quantities the
 influencer picked. The contract is ``docs/widget-protocol.md`` ("Since #7").
+The journeys that send, state an account and withdraw (``@on_every_database``)
+run on PostgreSQL too when it is configured, as in CI.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import pytest
 from playwright.sync_api import BrowserContext, FrameLocator, Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from tests.e2e.conftest import on_every_database
 from tests.e2e.stack import (
     ADDRESS,
     DOTS,
@@ -96,6 +99,7 @@ def open_launcher(page: Page) -> None:
 # --- Choices are kept ---------------------------------------------------------------------
 
 
+@on_every_database
 def test_the_bag_keeps_every_choice_across_pages_and_a_reload(stack: Stack, page: Page) -> None:
     """The bug of #5: M / Charcoal x 2 came back as XS / Oat x 1 on the next page."""
     invite = stack.invite(f"/products/{HOODIE}")
@@ -192,6 +196,7 @@ def test_the_variant_of_the_page_is_preselected_unless_sold_out(
 # --- No dead ends -------------------------------------------------------------------------
 
 
+@on_every_database
 def test_an_influencer_without_handles_adds_one_and_sends(stack: Stack, page: Page) -> None:
     invite = stack.invite("/", handles=[])
     page.goto(invite.url)
@@ -297,6 +302,7 @@ def test_a_shopper_sees_nothing_and_no_notice_exists(stack: Stack, page: Page) -
 # --- My requests --------------------------------------------------------------------------
 
 
+@on_every_database
 def test_withdraw_then_request_again_refills_the_bag(stack: Stack, page: Page) -> None:
     invite = stack.invite("/")
     charcoal_m = stack.variant_id(HOODIE, "M / Charcoal")

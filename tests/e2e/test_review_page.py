@@ -5,6 +5,8 @@ deny and email by clicking, the archive's filter form and CSV download, and
 hostile influencer input rendered inert. The e2e stack is shared by the whole
 session (other tests add requests for the same brand), so expected numbers
 are read from the database at the time of each check, or taken as deltas.
+The summary, approve/deny and the archive (``@on_every_database``) run on
+PostgreSQL too when it is configured, as in CI: their SQL differs by database.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import pytest
 from playwright.sync_api import Dialog, Locator, Page, expect
 from sqlalchemy import select
 
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, on_every_database
 from tests.e2e.stack import BRAND, BRAND_USER, Stack
 from widget_server import clock
 from widget_server.brands.services import find_brand
@@ -205,6 +207,7 @@ def test_sign_in_through_the_form_and_sign_out(page: Page, stack: Stack) -> None
 # --- 2. summary -------------------------------------------------------------------------
 
 
+@on_every_database
 def test_summary_numbers_match_the_database(page: Page, stack: Stack) -> None:
     link_id, _name, _email = influencer(stack, "Summary Sam")
     now = clock.now()
@@ -246,6 +249,7 @@ def test_summary_numbers_match_the_database(page: Page, stack: Stack) -> None:
 # --- 3. approve, deny, email ------------------------------------------------------------
 
 
+@on_every_database
 def test_approve_deny_and_email_from_the_page(page: Page, stack: Stack) -> None:
     link_id, name, email = influencer(stack, "Decision Dana")
     to_approve = stack.submit_request(link_id, ["everyday-organic-tee", "market-canvas-tote"])
@@ -381,6 +385,7 @@ def ids(page: Page) -> list[int]:
     return [int(row["id"]) for row in archive_rows(page)]
 
 
+@on_every_database
 def test_archive_filters_and_csv_export(page: Page, stack: Stack, archived: dict) -> None:
     sign_in(page, stack)
     page.get_by_role("link", name="Archive").click()
