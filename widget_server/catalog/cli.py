@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from widget_server.brands.cli import load_brand
+from widget_server.catalog.formats import FORMATS
 from widget_server.catalog.models import Product
 from widget_server.catalog.schemas import CatalogOut
 from widget_server.catalog.services import set_excluded
@@ -27,13 +28,24 @@ def catalog_group() -> None:
 @catalog_group.command("sync")
 @click.option("--brand", "brand_slug", required=True)
 @click.option(
-    "--from", "source", required=True, help="Store URL, products.json URL, or a saved feed file."
+    "--from",
+    "source",
+    required=True,
+    help="Store URL, feed URL (products.json, WooCommerce Store API, Google feed) or a file.",
 )
-def sync_command(brand_slug: str, source: str) -> None:
-    """Import the store's Shopify-format feed (all pages); safe to repeat."""
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="auto",
+    show_default=True,
+    help="The feed's format; auto tells them apart by URL and content.",
+)
+def sync_command(brand_slug: str, source: str, fmt: str) -> None:
+    """Import the store's catalog (Shopify, WooCommerce, Google feed or CSV); safe to repeat."""
     with unit_of_work():
         brand = load_brand(brand_slug)
-        report = sync_catalog(brand, source, progress=sys.stderr.isatty())
+        report = sync_catalog(brand, source, progress=sys.stderr.isatty(), fmt=fmt)
     click.echo(
         f"Synced {report.products} products ({report.variants} variants) from {report.pages} "
         f"page(s): {report.created} new, {report.updated} updated, "

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from email.message import Message
 from http.client import HTTPException
-from pathlib import Path
 from typing import Any
 from urllib.error import HTTPError, URLError
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -69,6 +69,8 @@ class FeedVariant(_FeedSchema):
     option1 = fields.String(allow_none=True, load_default=None)
     option2 = fields.String(allow_none=True, load_default=None)
     option3 = fields.String(allow_none=True, load_default=None)
+    # Google feeds have four option attributes (size, colour, material, pattern).
+    option4 = fields.String(allow_none=True, load_default=None)
     price = fields.Raw(required=True)
     available = fields.Boolean(load_default=True)
     position = fields.Integer(load_default=0)
@@ -80,6 +82,9 @@ class FeedProduct(_FeedSchema):
     handle = fields.String(required=True, validate=validate.Length(1, 255))
     title = fields.String(required=True, validate=validate.Length(1, 500))
     body_html = fields.String(allow_none=True, load_default="")
+    # The store's own product page. Shopify's is derived from the handle; every
+    # other platform names its own (WooCommerce ``permalink``, Google ``link``).
+    url = fields.String(allow_none=True, load_default=None, validate=validate.Length(1, 2000))
     vendor = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=255))
     product_type = fields.String(
         allow_none=True, load_default=None, validate=validate.Length(max=255)
@@ -150,24 +155,29 @@ def _page_url(url: str, page: int) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def _fetch_json(url: str) -> Any:
-    request = Request(
-        url, headers={"User-Agent": "Dots-catalog-sync/1", "Accept": "application/json"}
-    )
+def fetch(url: str, accept: str = "application/json") -> tuple[bytes, Message]:
+    """GET ``url``: the body and the headers, or a :class:`FeedError` naming the URL."""
+    request = Request(url, headers={"User-Agent": "Dots-catalog-sync/1", "Accept": accept})
     try:
         with urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 (http/https only)
-            return json.loads(response.read().decode("utf-8"))
+            return response.read(), response.headers
     except HTTPError as exc:
         raise FeedError(f"{url}: the store answered HTTP {exc.code}") from None
     except URLError as exc:
         raise FeedError(f"{url}: cannot reach the store ({exc.reason})") from None
     except (OSError, HTTPException) as exc:  # a timeout or a dropped connection mid-answer
         raise FeedError(f"{url}: the answer could not be read ({exc!r})") from None
+
+
+def _fetch_json(url: str) -> Any:
+    body, _ = fetch(url)
+    try:
+        return json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FeedError(f"{url}: the answer is not JSON ({exc})") from None
 
 
-def _products_of(document: Any, where: str) -> Any:
+def products_of(document: Any, where: str) -> Any:
     if not isinstance(document, dict) or "products" not in document:
         raise FeedError(f'{where}: the feed has no "products" list')
     return document["products"]
@@ -182,7 +192,7 @@ def iter_pages(url: str) -> Iterator[list[Any]]:
     seen: set[Any] = set()
     for page in range(1, MAX_PAGES + 1):
         page_url = _page_url(url, page)
-        products = _products_of(_fetch_json(page_url), page_url)
+        products = products_of(_fetch_json(page_url), page_url)
         if not isinstance(products, list):
             raise FeedError(f'{page_url}: "products" is not a list')
         ids = {p.get("id") for p in products if isinstance(p, dict)}
@@ -207,17 +217,6 @@ def feed_url(source: str) -> str:
 def is_url(source: str) -> bool:
     """Does ``source`` name an http(s) URL rather than a file?"""
     return urlsplit(source).scheme in ("http", "https")
-
-
-def read_file(path: str) -> list[Any]:
-    """The raw products of a feed saved as a file."""
-    try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise FeedError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise FeedError(f"{path}: cannot read the feed ({exc})") from None
-    return _products_of(document, path)
 
 
 def store_base_of(url: str) -> str:

@@ -11,14 +11,8 @@ from tqdm import tqdm
 
 from widget_server import clock
 from widget_server.brands.models import Brand
-from widget_server.catalog.feed import (
-    check_products,
-    feed_url,
-    is_url,
-    iter_pages,
-    read_file,
-    store_base_of,
-)
+from widget_server.catalog.feed import check_products
+from widget_server.catalog.formats import read_source
 from widget_server.catalog.models import Product, Variant
 from widget_server.db import session
 
@@ -41,25 +35,24 @@ def _absolute(src: str | None) -> str | None:
 
 
 def read_feed(
-    source: str, currency: str, progress: bool = False
+    source: str, currency: str, progress: bool = False, fmt: str = "auto"
 ) -> tuple[list[Any], str | None, int]:
-    """Read and check a feed from a URL (all pages) or a file.
+    """Read and check a feed of any format from a URL (all pages) or a file.
 
-    Returns the checked products, the store's base URL (for URLs) and the
-    number of pages read. Raises FeedError before anything is written.
+    Returns the checked products, the store's base URL (for Shopify URLs) and
+    the number of pages read. Raises FeedError before anything is written.
     """
-    if not is_url(source):
-        return check_products(read_file(source), currency), None, 1
-    url = feed_url(source)
-    raw: list[Any] = []
-    pages = 0
     with tqdm(desc="Fetching feed", unit=" page", disable=not progress, leave=False) as bar:
-        for products in iter_pages(url):
-            raw.extend(products)
-            pages += 1
+        seen = 0
+
+        def on_page(items: int) -> None:
+            nonlocal seen
+            seen += items
             bar.update(1)
-            bar.set_postfix(products=len(raw))
-    return check_products(raw, currency), store_base_of(url), max(pages, 1)
+            bar.set_postfix(items=seen)
+
+        raw, store_base, pages = read_source(source, currency, fmt, on_page)
+    return check_products(raw, currency), store_base, pages
 
 
 def _upsert_variants(product: Product, feed_variants: list[dict[str, Any]], images: dict) -> int:
@@ -73,7 +66,9 @@ def _upsert_variants(product: Product, feed_variants: list[dict[str, Any]], imag
         variant.title = item["title"]
         variant.sku = item["sku"] or None
         variant.option_values = [
-            item[key] for key in ("option1", "option2", "option3") if item[key] is not None
+            item[key]
+            for key in ("option1", "option2", "option3", "option4")
+            if item[key] is not None
         ]
         variant.price_minor = item["price_minor"]
         variant.available = item["available"]
@@ -121,7 +116,7 @@ def apply_feed(
         product.vendor = item["vendor"]
         product.product_type = item["product_type"]
         product.image_url = _absolute(images[0]["src"]) if images else None
-        product.url = f"{base}/products/{item['handle']}"
+        product.url = item["url"] or f"{base}/products/{item['handle']}"
         product.option_names = [option["name"] for option in item["options"]]
         product.active = True
         product.synced_at = now
@@ -136,9 +131,11 @@ def apply_feed(
     return report
 
 
-def sync_catalog(brand: Brand, source: str, progress: bool = False) -> SyncReport:
-    """Read ``source`` (URL or file) and upsert it into ``brand``'s catalog."""
-    products, store_base, pages = read_feed(source, brand.currency, progress)
+def sync_catalog(
+    brand: Brand, source: str, progress: bool = False, fmt: str = "auto"
+) -> SyncReport:
+    """Read ``source`` (URL or file, in format ``fmt``) and upsert it into ``brand``'s catalog."""
+    products, store_base, pages = read_feed(source, brand.currency, progress, fmt)
     report = apply_feed(brand, products, store_base, progress)
     report.pages = pages
     return report
