@@ -1,0 +1,339 @@
+"""Catalog sync from WooCommerce, Google Merchant Center and CSV feeds, end to end."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from tests.factories import make_brand
+from tests.test_catalog_sync import products_by_store_id, snapshot
+from widget_server.catalog.feed import FeedError
+from widget_server.catalog.formats import detect
+
+FEEDS = Path(__file__).parent / "feeds"
+WOO = FEEDS / "woocommerce_products.json"
+WOO_VARIATIONS = FEEDS / "woocommerce_variations.json"
+GOOGLE_FILES = ["google_feed.xml", "google_feed.atom.xml", "google_feed.tsv"]
+
+
+@pytest.fixture
+def acme(app):
+    with app.app_context():
+        make_brand("acme")
+    return "acme"
+
+
+def sync_cli(runner, source, *extra):
+    result = runner.invoke(
+        args=["catalog", "sync", "--brand", "acme", "--from", str(source), *extra]
+    )
+    return result
+
+
+def ok(runner, source, *extra):
+    result = sync_cli(runner, source, *extra)
+    assert result.exit_code == 0, result.output + str(result.stderr)
+    return result
+
+
+def refused(runner, source, *fragments):
+    result = sync_cli(runner, source)
+    assert result.exit_code == 1, result.output
+    (line,) = result.stderr.strip().splitlines()
+    for fragment in fragments:
+        assert fragment in line, line
+    return line
+
+
+# --- WooCommerce ------------------------------------------------------------------
+
+
+def test_woocommerce_file_keeps_urls_ids_entities_and_stock(app, runner, acme, tmp_path):
+    feed = [*json.loads(WOO.read_text()), *json.loads(WOO_VARIATIONS.read_text())]
+    path = tmp_path / "woo.json"
+    path.write_text(json.dumps(feed, ensure_ascii=False), encoding="utf-8")
+    assert "Synced 3 products (5 variants)" in ok(runner, path).output
+    products = products_by_store_id(app)
+    tee, mug, bag = products["101"], products["102"], products["103"]
+    assert tee[3:5] == ("camiseta-maca", "Camiseta Maçã – Algodão")
+    assert tee[9] == "https://loja-aurora.example/produto/camiseta-maca/"
+    assert tee[10] == ["Cor", "Tamanho"]
+    variants = {v[1]: v for v in tee[13]}
+    assert variants["111"][2:6] == ("Verde Maçã / P", "CAM-MACA-VP", ["Verde Maçã", "P"], 2900)
+    assert variants["112"][5] == 3200 and variants["112"][8] is False  # its own price and stock
+    assert mug[4] == "Caneca “Café & Leite”"
+    assert mug[8] == "https://loja-aurora.example/wp-content/uploads/2026/03/caneca.jpg"
+    assert [v[1:3] for v in mug[13]] == [("102", "Default Title")]
+    assert bag[8] is None and bag[13][0][8] is False  # no image; sold out
+
+
+def test_woocommerce_page_alone_uses_the_product_price_for_variations(app, runner, acme):
+    ok(runner, WOO, "--format", "woocommerce")
+    tee = products_by_store_id(app)["101"]
+    assert [(v[1], v[5], v[8]) for v in tee[13]] == [
+        ("111", 2900, True),
+        ("112", 2900, True),
+        ("113", 2900, True),
+    ]
+
+
+@pytest.fixture
+def woo_store(monkeypatch):
+    """A local WooCommerce Store API, paged by ``per_page``/``page`` with ``X-WP-TotalPages``."""
+    for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    products = json.loads(WOO.read_text())
+    variations = json.loads(WOO_VARIATIONS.read_text())
+    extra = [
+        {**products[1], "id": 900 + n, "slug": f"extra-{n}", "name": f"Extra {n}",
+         "permalink": f"https://loja-aurora.example/produto/extra-{n}/"}
+        for n in range(150)
+    ]  # fmt: skip
+    state = SimpleNamespace(products=[*products, *extra], variations=variations, requests=[])
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            state.requests.append(self.path)
+            parts = urlsplit(self.path)
+            query = dict(parse_qsl(parts.query))
+            if parts.path != "/wp-json/wc/store/v1/products":
+                self.send_error(404)
+                return
+            items = state.variations if query.get("type") == "variation" else state.products
+            per_page, page = int(query.get("per_page", 10)), int(query.get("page", 1))
+            body = json.dumps(items[(page - 1) * per_page : page * per_page]).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json; charset=UTF-8")
+            self.send_header("X-WP-Total", str(len(items)))
+            self.send_header("X-WP-TotalPages", str(-(-len(items) // per_page)))
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{server.server_port}/wp-json/wc/store/v1/products"
+    yield state
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def test_woocommerce_store_api_over_http_follows_every_page(app, runner, acme, woo_store):
+    result = ok(runner, woo_store.url)  # auto-detected by its path
+    assert "Synced 153 products (155 variants) from 3 page(s)" in result.output
+    assert woo_store.requests == [
+        "/wp-json/wc/store/v1/products?per_page=100&page=1",
+        "/wp-json/wc/store/v1/products?per_page=100&page=2",
+        "/wp-json/wc/store/v1/products?type=variation&per_page=100&page=1",
+    ]
+    products = products_by_store_id(app)
+    assert {v[1]: v[5] for v in products["101"][13]} == {"111": 2900, "112": 3200, "113": 3200}
+    before = snapshot(app)
+    ok(runner, woo_store.url)
+    assert snapshot(app) == before
+
+
+# --- Google Merchant Center --------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", GOOGLE_FILES)
+def test_google_feeds_group_variants_by_item_group_id(app, runner, acme, name):
+    assert "Synced 2 products (4 variants)" in ok(runner, FEEDS / name).output
+    products = products_by_store_id(app)
+    shirt, candle = products["MLB-1001"], products["MLB-2040"]
+    assert shirt[3:5] == ("chemise-elodie-lin", "Chemise Élodie en lin")
+    assert shirt[5] == "Lin lavé & boutons en nacre. <b>Fait main</b>."
+    assert shirt[6:8] == ("Maison Lumière", "Femme > Chemises")
+    assert shirt[9] == "https://maison-lumiere.example/chemise-elodie-lin.html"
+    assert shirt[10] == ["Size", "Color", "Material"]
+    variants = {v[1]: v for v in shirt[13]}
+    assert variants["MLB-1001-S"][2:6] == ("S / Bleu / Lin", "ELO-BL-S", ["S", "Bleu", "Lin"], 8900)
+    assert variants["MLB-1001-M"][8] is False  # out_of_stock
+    assert variants["MLB-1001-L-ROSE"][8] is True  # backorder can still be sent
+    assert variants["MLB-1001-L-ROSE"][6].endswith("chemise-rose.jpg")
+    assert candle[4] == "Bougie « Figue & Cèdre »"
+    assert [(v[1], v[2], v[3], v[5]) for v in candle[13]] == [
+        ("MLB-2040", "Default Title", "3760123456789", 3250)
+    ]
+
+
+def test_the_three_google_forms_give_the_same_catalog(app, runner, acme):
+    ok(runner, FEEDS / GOOGLE_FILES[0])
+    first = snapshot(app)
+    for name in GOOGLE_FILES[1:]:
+        ok(runner, FEEDS / name)
+        assert snapshot(app) == first
+
+
+BOMB = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<rss xmlns:g="http://base.google.com/ns/1.0"><channel><item><g:id>1</g:id>
+<g:title>&lol3;</g:title><g:price>1.00 USD</g:price></item></channel></rss>"""
+EXTERNAL = b"""<?xml version="1.0"?>
+<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+<rss xmlns:g="http://base.google.com/ns/1.0"><channel><item><g:id>1</g:id>
+<g:title>&x;</g:title><g:price>1.00 USD</g:price></item></channel></rss>"""
+
+
+@pytest.mark.parametrize("body", [BOMB, EXTERNAL], ids=["entity bomb", "external entity"])
+def test_xml_with_entities_is_refused(app, runner, acme, tmp_path, body):
+    path = tmp_path / "bomb.xml"
+    path.write_bytes(body)
+    refused(runner, path, str(path), "refused")
+    assert snapshot(app) == []
+
+
+# --- CSV ------------------------------------------------------------------------
+
+
+def test_csv_with_the_documented_header(app, runner, acme):
+    assert "Synced 2 products (3 variants)" in ok(runner, FEEDS / "catalog.csv").output
+    products = products_by_store_id(app)
+    poncho, coffee = products["P-500"], products["P-600"]
+    assert poncho[3:5] == ("poncho-andino", 'Poncho Andino "Cóndor"')
+    assert poncho[9] == "https://tienda-sol.example/productos/poncho-andino"
+    assert [(v[1], v[2], v[4], v[5], v[8]) for v in poncho[13]] == [
+        ("V-501", "Rojo", ["Rojo"], 12000, True),
+        ("V-502", "Azul Añil", ["Azul Añil"], 12000, False),
+    ]
+    assert coffee[3] == "cafe-de-altura"  # from the URL
+    assert [(v[1], v[2], v[5]) for v in coffee[13]] == [("P-600", "Default Title", 1450)]
+
+
+# --- detection, currencies, malformed items ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("shopify_products.json", "shopify"),
+        ("woocommerce_products.json", "woocommerce"),
+        ("google_feed.xml", "google"),
+        ("google_feed.atom.xml", "google"),
+        ("google_feed.tsv", "google"),
+        ("catalog.csv", "csv"),
+    ],
+)
+def test_auto_detection_by_content(name, expected):
+    assert detect((FEEDS / name).read_bytes(), name) == expected
+
+
+def test_a_forced_format_that_does_not_fit_is_an_error(app, runner, acme):
+    result = sync_cli(runner, FEEDS / "catalog.csv", "--format", "woocommerce")
+    assert result.exit_code == 1 and "cannot read the feed" in result.stderr
+
+
+def _replace(name, old, new, tmp_path):
+    text = (FEEDS / name).read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / name
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+BAD = {
+    "woo other currency": (
+        "woocommerce_products.json",
+        '"currency_code": "USD"',
+        '"currency_code": "EUR"',
+        ["product 101 ('camiseta-maca')", "prices.currency_code", "EUR", "USD"],
+    ),
+    "woo price": (
+        "woocommerce_products.json",
+        '"price": "1850"',
+        '"price": "18.50"',
+        ["product 102 ('caneca-cafe-leite')", "prices.price"],
+    ),
+    "woo no slug": (
+        "woocommerce_products.json",
+        '"slug": "sacola-linho"',
+        '"slug": ""',
+        ["product 103", "handle"],
+    ),
+    "google other currency": (
+        "google_feed.xml",
+        "<g:price>94.00 USD</g:price>",
+        "<g:price>94.00 EUR</g:price>",
+        ["item 'MLB-1001-L-ROSE'", "g:price", "EUR"],
+    ),
+    "google price": (
+        "google_feed.xml",
+        "<g:price>32.50 USD</g:price>",
+        "<g:price>trente USD</g:price>",
+        ["item 'MLB-2040'", "g:price"],
+    ),
+    "google availability": (
+        "google_feed.tsv",
+        "out_of_stock",
+        "maybe",
+        ["item 'MLB-1001-M'", "g:availability"],
+    ),
+    "google no id": (
+        "google_feed.xml",
+        "<g:id>MLB-2040</g:id>",
+        "",
+        ["item #4", "g:id"],
+    ),
+    "csv currency": (
+        "catalog.csv",
+        "14.50,USD",
+        "14.50,MXN",
+        ["line 4", "product 'P-600'", "currency", "MXN"],
+    ),
+    "csv price": (
+        "catalog.csv",
+        "14.50,USD",
+        "14.505,USD",
+        ["product P-600", "variants.0.price"],
+    ),
+    "csv available": (
+        "catalog.csv",
+        "USD,false",
+        "USD,perhaps",
+        ["line 3", "product 'P-500'", "available"],
+    ),
+}
+
+
+@pytest.mark.parametrize("name, old, new, fragments", BAD.values(), ids=BAD.keys())
+def test_malformed_items_name_item_and_field_and_write_nothing(
+    app, runner, acme, tmp_path, name, old, new, fragments
+):
+    ok(runner, FEEDS / "shopify_products.json")
+    before = snapshot(app, with_times=True)
+    refused(runner, _replace(name, old, new, tmp_path), *fragments)
+    assert snapshot(app, with_times=True) == before
+
+
+@pytest.mark.parametrize("name", ["woocommerce_products.json", *GOOGLE_FILES, "catalog.csv"])
+def test_a_second_sync_changes_nothing(app, runner, acme, name):
+    ok(runner, FEEDS / name)
+    before = snapshot(app)
+    assert "0 new" in ok(runner, FEEDS / name).output
+    assert snapshot(app) == before
+
+
+def test_switching_format_deactivates_what_left(app, runner, acme):
+    ok(runner, FEEDS / "catalog.csv")
+    result = ok(runner, FEEDS / "google_feed.xml")
+    assert "2 no longer in the feed" in result.output
+    assert not products_by_store_id(app)["P-500"][11]
+
+
+def test_detect_refuses_html_and_empty():
+    with pytest.raises(FeedError, match="cannot read the feed"):
+        detect(b"<!doctype html><title>Store</title>", "page.html")
+    with pytest.raises(FeedError, match="empty"):
+        detect(b"  \n", "empty.csv")
