@@ -33,6 +33,9 @@ class Brand(Base):
     expiry_days: Mapped[int] = mapped_column(default=DEFAULT_EXPIRY_DAYS)
     max_items: Mapped[int] = mapped_column(default=DEFAULT_MAX_ITEMS)
     max_value_minor: Mapped[int]  # set by the service, in the brand's currency
+    #: Bumped by every change to what the product lookup answers (a sync that
+    #: changed something, exclude/include): it keys the lookup's HTTP caches.
+    catalog_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     users: Mapped[list[BrandUser]] = relationship(back_populates="brand")
@@ -41,6 +44,23 @@ class Brand(Base):
     def store_url(self) -> str:
         """The store's home page: where influencer links point by default."""
         return self.allowed_origins[0] + "/"
+
+    @property
+    def lookup_version(self) -> str:
+        """The ``catalog_version`` the widget API answers: catalog and value limit together.
+
+        The limit decides each product's ``over_limit``, so changing it must
+        change the version too, like a sync does.
+        """
+        return f"{self.catalog_version}-{self.max_value_minor}"
+
+    def catalog_changed(self) -> None:
+        """Bump ``catalog_version`` in the caller's transaction.
+
+        Written as ``catalog_version + 1`` in SQL, so two syncs that commit at
+        once both count (a read-modify-write in Python would lose one).
+        """
+        self.catalog_version = Brand.catalog_version + 1
 
     def allows_origin(self, origin: str | None) -> bool:
         """Exact, case-insensitive match of an ``Origin`` header."""

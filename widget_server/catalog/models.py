@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from widget_server import clock
 from widget_server.brands.models import Brand
+from widget_server.catalog.keys import normalise_gtin, normalise_name, stored_url_path
 from widget_server.db import Base
 
 
@@ -20,7 +21,12 @@ class Product(Base):
     """
 
     __tablename__ = "product"
-    __table_args__ = (UniqueConstraint("brand_id", "store_id"),)
+    __table_args__ = (
+        UniqueConstraint("brand_id", "store_id"),
+        # The product lookup (catalog/lookup.py): one indexed query per key kind.
+        Index("ix_product_brand_url_path", "brand_id", "url_path"),
+        Index("ix_product_brand_title_key", "brand_id", "title_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))
@@ -32,6 +38,10 @@ class Product(Base):
     product_type: Mapped[str | None] = mapped_column(String(255))
     image_url: Mapped[str | None] = mapped_column(String(2000))
     url: Mapped[str] = mapped_column(String(2000))
+    #: ``url``'s normalised path (catalog/keys.py), kept in step by :meth:`_keep_keys`.
+    url_path: Mapped[str | None] = mapped_column(String(2000))
+    #: ``title`` as ``n:`` keys compare it (trimmed, lower-cased, single spaces).
+    title_key: Mapped[str] = mapped_column(String(500), default="", server_default="")
     option_names: Mapped[list[str]] = mapped_column(default=list)
     active: Mapped[bool] = mapped_column(default=True)
     #: The brand will not give this product: no dot, and requests for it are
@@ -43,6 +53,15 @@ class Product(Base):
     variants: Mapped[list[Variant]] = relationship(
         back_populates="product", cascade="all, delete-orphan", order_by="Variant.position"
     )
+
+    @validates("url", "title")
+    def _keep_keys(self, name: str, value: str) -> str:
+        """Keep the lookup columns in step with what they are derived from, whoever sets it."""
+        if name == "url":
+            self.url_path = stored_url_path(value)
+        else:
+            self.title_key = normalise_name(value)[:500]
+        return value
 
     @property
     def over_limit(self) -> bool:
@@ -62,9 +81,12 @@ class Variant(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
-    store_id: Mapped[str] = mapped_column(String(64))
+    # Indexed on its own for ``s:`` keys (the unique constraint leads with product_id).
+    store_id: Mapped[str] = mapped_column(String(64), index=True)
     title: Mapped[str] = mapped_column(String(500))
-    sku: Mapped[str | None] = mapped_column(String(255))
+    sku: Mapped[str | None] = mapped_column(String(255), index=True)
+    #: The barcode (GTIN-8/12/13/14) in its ``g:`` key form: digits, no leading zeros.
+    gtin: Mapped[str | None] = mapped_column(String(14), index=True)
     option_values: Mapped[list[str]] = mapped_column(default=list)
     price_minor: Mapped[int]
     image_url: Mapped[str | None] = mapped_column(String(2000))
@@ -73,3 +95,14 @@ class Variant(Base):
     active: Mapped[bool] = mapped_column(default=True)
 
     product: Mapped[Product] = relationship(back_populates="variants")
+
+    @validates("gtin")
+    def _normal_gtin(self, _name: str, value: str | None) -> str | None:
+        """Store the ``g:`` key form, so a lookup is an exact match (None: not a barcode)."""
+        gtin = normalise_gtin(value)
+        return gtin if gtin and len(gtin) <= 14 else None
+
+
+# Handles are compared lower-cased (an ``h:`` key is), and some feeds name
+# them in mixed case: an index on the expression keeps that an index lookup.
+Index("ix_product_brand_lower_handle", Product.brand_id, func.lower(Product.handle))
