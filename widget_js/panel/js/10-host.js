@@ -52,6 +52,8 @@ function onHostMessage(event) {
     // Another tab changed the bag; an open before loading already carries it.
     if (state.loaded) applyBag(msg.bag);
     else if (state.pendingOpen) state.pendingOpen.bag = msg.bag;
+  } else if (msg.type === "dots:diagnostics") {
+    onDiagnostics(msg); // kept even before loading: the view may open later
   }
 }
 
@@ -60,6 +62,7 @@ function openView(msg) {
   bagNote([]);
   applyBag(msg.bag || {});
   if (msg.view === "limit") showLimit(msg.handle);
+  else if (msg.view === "diagnostics" && state.preview) showDiagnostics();
   else show(msg.view === "mine" ? "mine" : "bag");
 }
 

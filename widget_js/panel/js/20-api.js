@@ -59,8 +59,10 @@ function load() {
     call("GET", "/v1/panel/profile"),
     call("GET", "/v1/requests/mine"),
   ]).then(function (results) {
-    var failed = results.filter(function (r) {
-      return !r.ok;
+    // A preview link (the brand's install check) has no influencer profile.
+    var preview = results[0].ok && results[0].data.preview === true;
+    var failed = results.filter(function (r, i) {
+      return !r.ok && !(preview && i === 2);
     })[0];
     if (failed) {
       notice(failureText(failed, "Could not load your request. Close the panel and try again."));
@@ -75,10 +77,12 @@ function load() {
     (results[1].data.products || []).forEach(function (p) {
       state.products[p.handle] = p;
     });
-    state.profile = results[2].data;
+    state.preview = preview;
+    state.profile = results[2].ok ? results[2].data : { name: "Preview", handles: [] };
     if (!state.profile.handles) state.profile.handles = (session.influencer || {}).handles || [];
     state.requests = results[3].data.requests || [];
     setup();
+    if (preview) setupPreview(session);
     state.loaded = true;
     notice("");
     openView(state.pendingOpen || { view: "bag", bag: {} });

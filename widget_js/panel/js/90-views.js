@@ -1,15 +1,23 @@
 /* The panel's views and the dialog's keyboard rules: one view at a time,
    focus moved to its heading, Tab kept inside, Escape closes. */
 
-var HEADINGS = { bag: "bag-heading", sent: "sent-heading", mine: "mine-heading", limit: "limit-heading" };
+var HEADINGS = {
+  bag: "bag-heading",
+  sent: "sent-heading",
+  mine: "mine-heading",
+  limit: "limit-heading",
+  diagnostics: "diagnostics-heading",
+};
 
 function show(name, keepFocus) {
   state.view = name;
   Object.keys(HEADINGS).forEach(function (v) {
     $("view-" + v).hidden = v !== name;
   });
-  $("tab-bag").setAttribute("aria-current", name === "bag" || name === "sent" ? "page" : "false");
-  $("tab-mine").setAttribute("aria-current", name === "mine" ? "page" : "false");
+  var tabView = name === "sent" ? "bag" : name;
+  [].forEach.call(D.querySelectorAll(".tab"), function (tab) {
+    tab.setAttribute("aria-current", tab.getAttribute("data-view") === tabView ? "page" : "false");
+  });
   if (name === "mine") {
     mineStatus("");
     refreshMine();
