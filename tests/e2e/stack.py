@@ -17,8 +17,9 @@ from __future__ import annotations
 import json
 import threading
 import urllib.request
+from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from itertools import count
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -141,11 +142,20 @@ class Stack:
         invite = self.invite(path, ttl, **fields)
         return invite.url, invite.link_id
 
-    def invite(self, path: str = "/", ttl: str = "30d", **fields: object) -> Invite:
+    def invite(
+        self,
+        path: str = "/",
+        ttl: str = "30d",
+        *,
+        brand: str = BRAND,
+        store_url: str | None = None,
+        **fields: object,
+    ) -> Invite:
         """A new influencer and a link to ``path`` of the store.
 
         ``fields`` replace the influencer's defaults: ``handles=[]`` makes an
-        influencer with no social account on file.
+        influencer with no social account on file. ``brand`` and ``store_url``:
+        another brand's store (the platform fixtures), instead of the demo store.
         """
         n = next(self._seq)
         data = {
@@ -160,11 +170,25 @@ class Stack:
         }
         with self.widget_app.app_context():
             influencer = create_influencer(data)
-            brand = find_brand(BRAND)
-            link = issue_link(brand, influencer, f"{self.store_url}{path}", ttl)
+            link = issue_link(
+                find_brand(brand), influencer, f"{store_url or self.store_url}{path}", ttl
+            )
             session.commit()
             url = link_url(link)
             return Invite(url, link.id, token_of(url), influencer.email, influencer.name)
+
+    def preview_link(
+        self, path: str = "/", *options: str, issued_at: datetime | None = None
+    ) -> str:
+        """The brand's preview link to ``path`` of the store, as ``widget-server link preview``
+        prints it (its last line). ``options``: more of its options (``--minutes 5``);
+        ``issued_at``: issued as if the clock said so (a past time makes an expired link).
+        """
+        args = ["link", "preview", "--brand", BRAND, "--url", f"{self.store_url}{path}", *options]
+        with clock.frozen_at(issued_at) if issued_at else nullcontext():
+            result = self.widget_app.test_cli_runner().invoke(args=args)
+        assert result.exit_code == 0, result.output
+        return result.output.strip().splitlines()[-1]
 
     def submit_request(self, link_id: int, handles: list[str], **changes: object) -> int:
         """A pending request through link ``link_id`` for products ``handles``; its id.

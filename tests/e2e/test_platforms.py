@@ -1,0 +1,97 @@
+"""Dots on real-platform storefront pages (issue #9): every fixture of ``tests/platforms/``.
+
+Each page of each fixture is one test: every expected card carries exactly
+one dot of its product, no dot is anywhere else (products not in the feed,
+sold-out products, navigation, breadcrumbs, mini-cart), and the page logs no
+console error it does not log without the script tag. Each test prints
+``platform (page): k of n expected dots, m wrong`` as it ends, and the module
+a summary per fixture, so progress is visible while the overlay changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser
+
+from tests.e2e.platforms import (
+    Measurement,
+    PlatformStore,
+    fixture_names,
+    load_fixture,
+    measure,
+    new_errors,
+    open_page,
+    serve_fixture,
+    summary_line,
+)
+from tests.e2e.stack import Stack
+
+CASES = [
+    pytest.param(name, index, id=f"{name}:{page.url}")
+    for name in fixture_names()
+    for index, page in enumerate(load_fixture(name).pages)
+]
+#: fixture name -> (platform, k, n, m) summed over its pages, for the summary.
+TALLY: dict[str, list] = {}
+
+
+def _say(request: pytest.FixtureRequest, line: str) -> None:
+    """Write ``line`` to the terminal now, past output capture."""
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled():
+        print(f"\n{line}", flush=True)
+
+
+@pytest.fixture(scope="module")
+def store_of(
+    sqlite_stack: Stack, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Callable[[str], PlatformStore]]:
+    """``store_of(name)``: fixture ``name`` served (as its own brand) the first time
+    a test asks for it; a summary per fixture when the module is done."""
+    workdir: Path = tmp_path_factory.mktemp("platforms")
+    served: dict[str, PlatformStore] = {}
+
+    def get(name: str) -> PlatformStore:
+        if name not in served:
+            served[name] = serve_fixture(sqlite_stack, load_fixture(name), workdir)
+        return served[name]
+
+    yield get
+    lines = [
+        f"{platform}: {k} of {n} expected dots, {m} wrong"
+        for platform, k, n, m in (TALLY[name] for name in sorted(TALLY))
+    ]
+    if lines:
+        _say(request, "Dots on platform fixtures:\n  " + "\n  ".join(lines))
+
+
+@pytest.mark.parametrize(("name", "index"), CASES)
+def test_dots_on_platform_page(
+    sqlite_stack: Stack,
+    store_of: Callable[[str], PlatformStore],
+    browser: Browser,
+    request: pytest.FixtureRequest,
+    name: str,
+    index: int,
+) -> None:
+    store = store_of(name)
+    spec = store.fixture.pages[index]
+    url = f"{store.origin}{spec.url}"
+    bare, baseline = open_page(browser, url, spec, with_dots=False)
+    bare.context.close()
+    invite = sqlite_stack.invite(spec.url, brand=store.brand, store_url=store.origin)
+    page, errors = open_page(browser, invite.url, spec, with_dots=True)
+    try:
+        result: Measurement = measure(page, spec)
+        result.new_errors = new_errors(errors, baseline)
+    finally:
+        page.context.close()
+    line = summary_line(store.fixture.platform, spec, result)
+    _say(request, line)
+    tally = TALLY.setdefault(name, [store.fixture.platform, 0, 0, 0])
+    tally[1:] = [tally[1] + result.right, tally[2] + len(spec.dots), tally[3] + len(result.wrong)]
+    problems = result.problems()
+    assert not problems, line + "\n  " + "\n  ".join(problems)
