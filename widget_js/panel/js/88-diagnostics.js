@@ -166,16 +166,17 @@ function installChecks(page) {
   }
   var blocked = Array.isArray(page.csp_blocked) ? page.csp_blocked.slice(0, 10).map(String) : [];
   if (!blocked.length) items.push(check("ok", "No Content-Security-Policy problem seen on this page."));
+  var ours = API.split("//")[1];
   blocked.forEach(function (entry) {
     var parts = text(entry, 200).split(" ");
-    var what = parts[1] ? " loading from " + parts[1] : "";
-    items.push(
-      check(
-        "bad",
-        "The page's Content-Security-Policy (" + parts[0] + ") blocked something" + what + ".",
-        "Dots needs script-src, connect-src, frame-src and img-src to allow " + API + "."
-      )
-    );
+    var what = parts[1] ? " from " + parts[1] : "";
+    var sentence = "The page's Content-Security-Policy (" + parts[0] + ") blocked a load" + what + ".";
+    if (parts[1] === ours) {
+      var needs = "Dots needs script-src, connect-src, frame-src and img-src to allow " + API + ".";
+      items.push(check("bad", sentence, needs));
+    } else {
+      items.push(check("warn", sentence, "Not a load of Dots: check that the store meant to block it."));
+    }
   });
   return h("ul", { class: "checks" }, items);
 }
