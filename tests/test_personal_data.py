@@ -155,6 +155,7 @@ def probe_calls(world: dict[str, Any], round_: int) -> list[tuple[str, str, str,
     return [
         ("POST", "/v1/session", "/v1/session", {"brand": "northwind"}),
         ("GET", "/v1/catalog", "/v1/catalog?brand=northwind", None),
+        ("GET", "/v1/products", "/v1/products?brand=northwind&keys=h:x,s:1", None),
         ("GET", "/v1/requests/mine", "/v1/requests/mine?brand=northwind", None),
         ("GET", "/v1/panel/profile", "/v1/panel/profile?brand=northwind", None),
         ("GET", "/v1/panel/profile", "/v1/panel/profile?brand=elsewhere", None),

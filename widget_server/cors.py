@@ -6,7 +6,9 @@ the brand's?) is ours; the headers are written by flask-cors' own machinery.
 A preflight carries no body and no token, so it can only be matched against
 the origins of every brand; the real request is then matched against the one
 brand it names, and refused with 403 otherwise. No credentials (cookies) are
-ever allowed: the widget authenticates with a bearer token.
+ever allowed: the widget authenticates with a bearer token. Preflights are
+cached for 10 minutes (``Access-Control-Max-Age``), so a page view pays for
+one at most once; ``GET /v1/products`` needs none (no ``Authorization``).
 
 Calls refused before their view ran (a 429 from the rate limiter, a 413)
 have no ``g.brand`` yet; they are matched against the brand they name (its
@@ -27,7 +29,7 @@ from widget_server.errors import DATABASE_DOWN
 from widget_server.validation import MAX_JSON_DEPTH, SLUG, json_depth
 
 #: URL prefixes called from store pages.
-WIDGET_API_PREFIXES = ("/v1/session", "/v1/catalog", "/v1/requests")
+WIDGET_API_PREFIXES = ("/v1/session", "/v1/catalog", "/v1/products", "/v1/requests")
 
 _OPTIONS = {
     "methods": ["GET", "POST"],

@@ -62,7 +62,10 @@ ERROR_REASONS = {
         "bad_idempotency_key."
     ),
     401: "missing_token, invalid_token, link_revoked or link_expired.",
-    403: "origin_not_allowed (not one of the brand's store origins) or wrong_brand.",
+    403: (
+        "origin_not_allowed (not one of the brand's store origins), wrong_brand, "
+        "or preview_only (a write with a preview token)."
+    ),
     404: "unknown_brand, or no such resource.",
     409: "already_requested: a pending request already holds one of these products.",
     413: f"request_entity_too_large: the body is over {MAX_CONTENT_LENGTH:,} bytes.",

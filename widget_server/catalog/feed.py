@@ -66,6 +66,8 @@ class FeedVariant(_FeedSchema):
     id = StoreId(required=True)
     title = fields.String(required=True, validate=validate.Length(1, 500))
     sku = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=255))
+    # Shopify's name for the GTIN (UPC/EAN/ISBN); Google's ``gtin`` and the CSV's land here too.
+    barcode = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=255))
     option1 = fields.String(allow_none=True, load_default=None)
     option2 = fields.String(allow_none=True, load_default=None)
     option3 = fields.String(allow_none=True, load_default=None)

@@ -67,6 +67,15 @@ def normalise_gtin(raw: str | None) -> str | None:
     return digits or None
 
 
+def stored_gtin(raw: str | None) -> str | None:
+    """The ``gtin`` kept for a barcode: its ``g:`` key value, or None when it is no GTIN.
+
+    A GTIN has at most 14 digits; anything longer is not one.
+    """
+    gtin = normalise_gtin(raw)
+    return gtin if gtin and len(gtin) <= 14 else None
+
+
 def normalise_name(raw: str | None) -> str:
     """A product name as ``n:`` keys compare it: trimmed, lower-cased, one space between words."""
     return _SPACES.sub(" ", (raw or "").strip()).lower()

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from widget_server import clock
 from widget_server.brands.models import Brand
-from widget_server.catalog.keys import normalise_gtin, normalise_name, stored_url_path
+from widget_server.catalog.keys import normalise_name, stored_gtin, stored_url_path
 from widget_server.db import Base
 
 
@@ -69,8 +69,14 @@ class Product(Base):
 
         Such a product can never be requested, whatever else is in the bag.
         """
+        cheapest = self.price_minor
+        return cheapest is not None and cheapest > self.brand.max_value_minor
+
+    @property
+    def price_minor(self) -> int | None:
+        """The price of the cheapest available variant (None when nothing is in stock)."""
         prices = [v.price_minor for v in self.variants if v.active and v.available]
-        return bool(prices) and min(prices) > self.brand.max_value_minor
+        return min(prices) if prices else None
 
 
 class Variant(Base):
@@ -99,8 +105,7 @@ class Variant(Base):
     @validates("gtin")
     def _normal_gtin(self, _name: str, value: str | None) -> str | None:
         """Store the ``g:`` key form, so a lookup is an exact match (None: not a barcode)."""
-        gtin = normalise_gtin(value)
-        return gtin if gtin and len(gtin) <= 14 else None
+        return stored_gtin(value)
 
 
 # Handles are compared lower-cased (an ``h:`` key is), and some feeds name

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import exists, select
-from sqlalchemy.orm import selectinload, with_loader_criteria
+from sqlalchemy import ColumnElement, and_, exists, select
+from sqlalchemy.orm import aliased, selectinload, with_loader_criteria
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from widget_server.brands.models import Brand
 from widget_server.catalog.models import Product, Variant
@@ -52,8 +53,35 @@ def set_excluded(brand: Brand, handles: Iterable[str], excluded: bool) -> Exclus
         for product in group:
             product.excluded = excluded
         change.changed.append(handle)
+    if change.changed:
+        brand.catalog_changed()
     session.flush()
     return change
+
+
+def requestable() -> ColumnElement[bool]:
+    """Where-clause of the products an influencer may request (and that get a dot).
+
+    Active (still in the feed), not excluded by the brand, and something in
+    stock. The one definition: the catalog, the lookup and its diagnostics use it.
+    """
+    # An alias, so the clause also works in queries that select variants themselves.
+    stock = aliased(Variant)
+    in_stock = exists().where(
+        stock.product_id == Product.id, stock.active.is_(True), stock.available.is_(True)
+    )
+    return and_(Product.active.is_(True), Product.excluded.is_(False), in_stock)
+
+
+def with_active_variants() -> tuple[LoaderOption, ...]:
+    """Load options: each product's active variants, sold-out ones too.
+
+    A bag that holds a variant that has since sold out can then show it as such.
+    """
+    return (
+        selectinload(Product.variants),
+        with_loader_criteria(Variant, Variant.active.is_(True)),
+    )
 
 
 def requestable_products(brand: Brand) -> list[Product]:
@@ -62,22 +90,11 @@ def requestable_products(brand: Brand) -> list[Product]:
     Each comes with its active variants: sold-out ones too, so a bag that
     holds one can show it as sold out.
     """
-    in_stock = exists().where(
-        Variant.product_id == Product.id, Variant.active.is_(True), Variant.available.is_(True)
-    )
     return list(
         session.scalars(
             select(Product)
-            .where(
-                Product.brand_id == brand.id,
-                Product.active.is_(True),
-                Product.excluded.is_(False),
-                in_stock,
-            )
-            .options(
-                selectinload(Product.variants),
-                with_loader_criteria(Variant, Variant.active.is_(True)),
-            )
+            .where(Product.brand_id == brand.id, requestable())
+            .options(*with_active_variants())
             .order_by(Product.id)
         )
     )

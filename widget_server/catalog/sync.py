@@ -13,6 +13,7 @@ from widget_server import clock
 from widget_server.brands.models import Brand
 from widget_server.catalog.feed import check_products
 from widget_server.catalog.formats import read_source
+from widget_server.catalog.keys import stored_gtin
 from widget_server.catalog.models import Product, Variant
 from widget_server.db import session
 
@@ -25,6 +26,8 @@ class SyncReport:
     variants: int = 0
     created: int = 0
     updated: int = 0
+    #: Products created or updated whose stored data differs from before.
+    changed: int = 0
     deactivated: int = 0
     pages: int = 0
 
@@ -55,31 +58,55 @@ def read_feed(
     return check_products(raw, currency), store_base, pages
 
 
-def _upsert_variants(product: Product, feed_variants: list[dict[str, Any]], images: dict) -> int:
+def _assign(obj: Product | Variant, **values: Any) -> bool:
+    """Set attributes that differ; True when any did.
+
+    Comparing here (not asking the session afterwards) is what tells a sync
+    that changed something from one that did not, which decides whether the
+    brand's ``catalog_version`` (and so every cached lookup) moves on.
+    """
+    changed = False
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed
+
+
+def _upsert_variants(
+    product: Product, feed_variants: list[dict[str, Any]], images: dict
+) -> tuple[int, bool]:
+    """Upsert a product's variants: (how many the feed has, whether anything changed)."""
     existing = {variant.store_id: variant for variant in product.variants}
     seen = set()
+    changed = False
     for position, item in enumerate(feed_variants):
         variant = existing.get(item["id"])
         if variant is None:
             variant = Variant(store_id=item["id"])
             product.variants.append(variant)
-        variant.title = item["title"]
-        variant.sku = item["sku"] or None
-        variant.option_values = [
-            item[key]
-            for key in ("option1", "option2", "option3", "option4")
-            if item[key] is not None
-        ]
-        variant.price_minor = item["price_minor"]
-        variant.available = item["available"]
-        variant.position = item["position"] or position + 1
-        variant.image_url = images.get(item["image_id"])
-        variant.active = True
+            changed = True
+        changed |= _assign(
+            variant,
+            title=item["title"],
+            sku=item["sku"] or None,
+            gtin=stored_gtin(item["barcode"]),
+            option_values=[
+                item[key]
+                for key in ("option1", "option2", "option3", "option4")
+                if item[key] is not None
+            ],
+            price_minor=item["price_minor"],
+            available=item["available"],
+            position=item["position"] or position + 1,
+            image_url=images.get(item["image_id"]),
+            active=True,
+        )
         seen.add(item["id"])
     for store_id, variant in existing.items():
         if store_id not in seen:
-            variant.active = False
-    return len(seen)
+            changed |= _assign(variant, active=False)
+    return len(seen), changed
 
 
 def apply_feed(
@@ -88,7 +115,9 @@ def apply_feed(
     """Upsert checked feed products into ``brand``'s catalog (the caller commits).
 
     Products missing from the feed become inactive and are never deleted, so
-    requests that name them keep their history.
+    requests that name them keep their history. A sync that adds, changes or
+    deactivates anything bumps the brand's ``catalog_version`` in the same
+    transaction; one that changes nothing leaves it (and every cache) alone.
     """
     base = store_base or brand.store_url.rstrip("/")
     existing = {
@@ -110,23 +139,31 @@ def apply_feed(
         else:
             report.updated += 1
         images = sorted(item["images"], key=lambda image: image["position"])
-        product.handle = item["handle"]
-        product.title = item["title"]
-        product.description_html = item["body_html"] or ""
-        product.vendor = item["vendor"]
-        product.product_type = item["product_type"]
-        product.image_url = _absolute(images[0]["src"]) if images else None
-        product.url = item["url"] or f"{base}/products/{item['handle']}"
-        product.option_names = [option["name"] for option in item["options"]]
-        product.active = True
+        changed = _assign(
+            product,
+            handle=item["handle"],
+            title=item["title"],
+            description_html=item["body_html"] or "",
+            vendor=item["vendor"],
+            product_type=item["product_type"],
+            image_url=_absolute(images[0]["src"]) if images else None,
+            url=item["url"] or f"{base}/products/{item['handle']}",
+            option_names=[option["name"] for option in item["options"]],
+            active=True,
+        )
         product.synced_at = now
         by_id = {image["id"]: _absolute(image["src"]) for image in images if image["id"]}
-        report.variants += _upsert_variants(product, item["variants"], by_id)
+        variants, variants_changed = _upsert_variants(product, item["variants"], by_id)
+        report.variants += variants
+        if changed or variants_changed:
+            report.changed += 1
     fed = {item["id"] for item in products}
     for store_id, product in existing.items():
         if store_id not in fed and product.active:
             product.active = False
             report.deactivated += 1
+    if report.created or report.changed or report.deactivated:
+        brand.catalog_changed()
     session.flush()
     return report
 

@@ -26,7 +26,11 @@ from widget_server.brands.services import get_brand
 from widget_server.db import session
 from widget_server.errors import ApiError
 from widget_server.influencers.models import InfluencerLink
-from widget_server.influencers.tokens import verify_link
+from widget_server.influencers.preview import PreviewVisit, preview_refused, verify_preview
+from widget_server.influencers.tokens import LinkRefused, verify_link
+
+#: Who a widget call comes from: an influencer's link, or the brand's own preview.
+Visitor = InfluencerLink | PreviewVisit
 
 
 def bearer_token() -> str | None:
@@ -52,12 +56,14 @@ def calling_origin() -> str | None:
     return origin.lower().rstrip("/") if origin else None
 
 
-def authenticate_link(brand_slug: str, panel_only: bool = False) -> InfluencerLink:
+def authenticate_link(brand_slug: str, panel_only: bool = False, write: bool = False) -> Visitor:
     """Check brand, origin and token; set ``g.brand`` and ``g.link``.
 
     ``panel_only`` endpoints answer browsers only on the widget's own pages
     (the panel), by headers a client outside a browser can forge: it is no
-    reason to return anything personal.
+    reason to return anything personal. A preview token (the brand checking
+    its install) passes as a :class:`PreviewVisit`; ``write`` calls refuse
+    it with 403 ``preview_only``.
     """
     brand = get_brand(brand_slug)
     g.brand = brand
@@ -67,6 +73,21 @@ def authenticate_link(brand_slug: str, panel_only: bool = False) -> InfluencerLi
         raise ApiError(
             403, "origin_not_allowed", "This page is not on one of the brand's store origins."
         )
-    link = verify_link(bearer_token(), brand, session)
-    g.link = link
-    return link
+    token = bearer_token()
+    visitor: Visitor
+    try:
+        visitor = verify_link(token, brand, session)
+    except LinkRefused as refused:
+        # Not a link: a preview token then? (Their salts differ, so a token is one or neither.)
+        if refused.error != "invalid_token" or token is None:
+            raise
+        try:
+            visitor = verify_preview(token, brand)
+        except LinkRefused as preview_refusal:
+            if preview_refusal.error == "invalid_token":
+                raise refused from None  # the message in the brand's words
+            raise
+        if write:
+            raise preview_refused() from None
+    g.link = visitor
+    return visitor

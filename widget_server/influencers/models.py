@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -91,6 +92,9 @@ class InfluencerLink(Base):
 
     brand: Mapped[Brand] = relationship()
     influencer: Mapped[Influencer] = relationship()
+
+    #: A link is an influencer's; a brand's preview is a PreviewVisit (influencers/preview.py).
+    preview: ClassVar[bool] = False
 
     @property
     def status(self) -> str:

@@ -15,6 +15,7 @@ from widget_server.influencers.schemas import (
     StatedHandleIn,
 )
 from widget_server.influencers.services import state_handle
+from widget_server.influencers.start import start
 from widget_server.openapi import WIDGET_CALL, answers
 from widget_server.ratelimit import PER_IP_READ, limit_writes, limiter
 
@@ -29,19 +30,21 @@ class SessionView(MethodView):
     @blp.response(200, SessionResponse)
     @answers(blp, *WIDGET_CALL)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
-        """Check a link token and say who the influencer is at this brand.
+        """Check a link token; say who the influencer is, and what this page's products are.
+
+        ``keys`` are the product keys the page shows (at most 200): the answer
+        holds the products they name (dot shape; full shape for the handles in
+        ``full``), which key named which, and the status of the influencer's
+        newest request per product. A preview token (the brand checking its
+        install) gets ``preview: true``, ``misses`` and ``diagnostics``.
 
         Send ``Authorization: Bearer <token>`` from a page on one of the
         brand's store origins. 401 for a bad, expired or revoked token; 403
         for another brand's token or a foreign origin. The ``message`` of a
         refusal speaks in the brand's name and may be shown as it is.
         """
-        link = authenticate_link(body["brand"])
-        return {
-            "influencer": link.influencer,
-            "brand": link.brand,
-            "link_expires_at": link.expires_at,
-        }
+        visitor = authenticate_link(body["brand"])
+        return start(visitor, body["keys"], body["full"])
 
 
 @blp.route("/panel/handles")
@@ -57,6 +60,6 @@ class HandlesView(MethodView):
         file can still send a request. The brand sees the account marked
         "stated by the influencer" with the date.
         """
-        link = authenticate_link(body.pop("brand"), panel_only=True)
+        link = authenticate_link(body.pop("brand"), panel_only=True, write=True)
         state_handle(link.influencer, body)
         return {"handles": link.influencer.handles}

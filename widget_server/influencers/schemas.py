@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, pre_load, validate
 
+from widget_server.catalog.schemas import LookupProductOut, full_handles, product_keys
 from widget_server.validation import (
     COUNTRY,
     MAX_FOLLOWERS,
@@ -73,9 +74,11 @@ class HandlesOut(Schema):
 
 
 class SessionRequest(StrictSchema):
-    """Body of ``POST /v1/session``."""
+    """Body of ``POST /v1/session``: the brand, and the product keys the page shows."""
 
     brand = fields.String(required=True, validate=SLUG)
+    keys = product_keys()
+    full = full_handles()
 
 
 class PolicySchema(Schema):
@@ -103,9 +106,31 @@ class SessionInfluencerSchema(Schema):
     handles = fields.List(fields.Nested(HandleSchema))
 
 
+class DiagnosticsSchema(Schema):
+    """A preview's install check: is the calling page on one of the brand's origins?"""
+
+    origin_allowed = fields.Boolean()
+    origin = fields.String(allow_none=True)
+    origins = fields.List(fields.String())
+
+
 class SessionResponse(Schema):
-    """Answer of ``POST /v1/session``."""
+    """Answer of ``POST /v1/session``: who, the products on this page, and their statuses.
+
+    ``statuses`` (links only): product handle -> status of the newest request
+    naming it. ``misses`` and ``diagnostics``: previews only.
+    """
 
     influencer = fields.Nested(SessionInfluencerSchema)
     brand = fields.Nested(SessionBrandSchema)
     link_expires_at = fields.AwareDateTime()
+    catalog_version = fields.String()
+    products = fields.List(fields.Nested(LookupProductOut))
+    matches = fields.Dict(keys=fields.String(), values=fields.String())
+    statuses = fields.Dict(keys=fields.String(), values=fields.String())
+    preview = fields.Boolean()
+    misses = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(validate=validate.OneOf(["excluded", "sold_out", "inactive"])),
+    )
+    diagnostics = fields.Nested(DiagnosticsSchema)

@@ -16,6 +16,8 @@ one link would have many spellings, and anything keyed on the token string
 from __future__ import annotations
 
 import hmac
+from datetime import UTC, datetime
+from typing import Any
 
 from flask import current_app
 from itsdangerous import BadData, URLSafeSerializer
@@ -27,6 +29,9 @@ from widget_server.errors import ApiError
 from widget_server.influencers.models import InfluencerLink
 
 LINK_SALT = "dots.influencer-link.v1"
+#: Preview tokens (a brand checking its install) have a salt of their own, so
+#: a link token never verifies as a preview token, nor the other way round.
+PREVIEW_SALT = "dots-preview"
 
 
 class LinkRefused(ApiError):
@@ -42,14 +47,33 @@ def _keys() -> list[str]:
     return list(reversed(keys))
 
 
-def _serializer() -> URLSafeSerializer:
+def _serializer(salt: str = LINK_SALT) -> URLSafeSerializer:
     # The newest key signs; older keys still verify, so keys can be rotated.
-    return URLSafeSerializer(_keys(), salt=LINK_SALT)
+    return URLSafeSerializer(_keys(), salt=salt)
 
 
 def sign_link(link: InfluencerLink) -> str:
     """The token that stands for ``link`` (the link must have an id)."""
     return str(_serializer().dumps([link.id, link.nonce]))
+
+
+def _load_canonical(token: str, salt: str) -> Any:
+    """The payload of a well-signed token in its one canonical spelling, or raise BadData.
+
+    After itsdangerous has verified the signature, the payload is signed again
+    with each key and compared in constant time, so a respelled token (same
+    bytes after lenient base64 decoding) is refused like a forged one.
+    """
+    payload = _serializer(salt).loads(token)
+    presented = token.encode("utf-8", "surrogatepass")
+    canonical = False
+    for key in _keys():
+        expected = URLSafeSerializer(key, salt=salt).dumps(payload).encode()
+        # No early exit: the time taken does not say which key matched.
+        canonical |= hmac.compare_digest(expected, presented)
+    if not canonical:
+        raise BadData("not the token as issued")
+    return payload
 
 
 def _invalid(brand: Brand | None = None) -> LinkRefused:
@@ -64,27 +88,34 @@ def _invalid(brand: Brand | None = None) -> LinkRefused:
 
 
 def read_link_token(token: str) -> tuple[int, str]:
-    """``(link_id, nonce)`` of a well-signed token in its one canonical spelling, or raise.
+    """``(link_id, nonce)`` of a well-signed link token as issued, or raise.
 
     No database access: cheap enough to run before a view (rate-limit keys).
-    After itsdangerous has verified the signature, the payload is signed again
-    with each key and compared in constant time, so a respelled token (same
-    bytes after lenient base64 decoding) is refused like a forged one.
     """
     try:
-        payload = _serializer().loads(token)
-        link_id, nonce = int(payload[0]), str(payload[1])
+        payload = _load_canonical(token, LINK_SALT)
+        return int(payload[0]), str(payload[1])
     except (BadData, ValueError, TypeError, IndexError, KeyError):  # BadData: signature, payload
         raise _invalid() from None
-    presented = token.encode("utf-8", "surrogatepass")
-    canonical = False
-    for key in _keys():
-        expected = URLSafeSerializer(key, salt=LINK_SALT).dumps(payload).encode()
-        # No early exit: the time taken does not say which key matched.
-        canonical |= hmac.compare_digest(expected, presented)
-    if not canonical:
-        raise _invalid()
-    return link_id, nonce
+
+
+def sign_preview(brand: Brand, expires_at: datetime) -> str:
+    """A preview token for ``brand`` until ``expires_at``: ``[brand_id, expiry in epoch seconds]``.
+
+    It names no influencer and no database row: nothing to revoke but time,
+    which is why it lives at most a day.
+    """
+    return str(_serializer(PREVIEW_SALT).dumps([brand.id, int(expires_at.timestamp())]))
+
+
+def read_preview_token(token: str) -> tuple[int, datetime]:
+    """``(brand_id, expires_at)`` of a well-signed preview token as issued, or raise 401."""
+    try:
+        payload = _load_canonical(token, PREVIEW_SALT)
+        brand_id, expiry = int(payload[0]), int(payload[1])
+        return brand_id, datetime.fromtimestamp(expiry, UTC)
+    except (BadData, ValueError, TypeError, IndexError, KeyError, OverflowError, OSError):
+        raise _invalid() from None
 
 
 def verify_link(token: str | None, brand: Brand, session: Session) -> InfluencerLink:

@@ -63,7 +63,7 @@ class RequestsView(MethodView):
         before (422 when there is none). Retrying with the same
         ``Idempotency-Key`` returns the first result.
         """
-        link = authenticate_link(body["brand"])
+        link = authenticate_link(body["brand"], write=True)
         product_request, _replayed = create_request(link, body, _idempotency_key())
         return product_request
 
@@ -81,7 +81,7 @@ class WithdrawView(MethodView):
         influencer's at this brand; 409 ``already_<status>`` when it is no
         longer pending.
         """
-        link = authenticate_link(body["brand"])
+        link = authenticate_link(body["brand"], write=True)
         return withdraw_request(link, request_id)
 
 
@@ -93,9 +93,13 @@ class MyRequestsView(MethodView):
     @blp.response(200, MyRequestsOut)
     @answers(blp, *WIDGET_CALL)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
-        """This influencer's requests at this brand, newest first (no address)."""
+        """This influencer's requests at this brand, newest first (no address).
+
+        A preview (the brand checking its install) has none.
+        """
         link = authenticate_link(query["brand"])
-        return {"currency": link.brand.currency, "requests": requests_of(link)}
+        requests = [] if link.preview else requests_of(link)
+        return {"currency": link.brand.currency, "requests": requests}
 
 
 @blp.route("/panel/profile")
@@ -114,5 +118,7 @@ class ProfileView(MethodView):
         browser; it is not what protects personal data.
         """
         link = authenticate_link(query["brand"], panel_only=True)
+        if link.preview:
+            return {**link.shown_influencer, "saved_address": None, "another_store_address": None}
         influencer = link.influencer
         return {"name": influencer.name, "handles": influencer.handles, **saved_addresses(link)}

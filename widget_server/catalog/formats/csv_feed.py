@@ -3,7 +3,7 @@
 One row per variant; rows with the same ``product_id`` are one product. The
 header (README, "Command line") is::
 
-    product_id,handle,title,url,image_url,variant_id,variant_title,sku,
+    product_id,handle,title,url,image_url,variant_id,variant_title,sku,gtin,
     option1_name,option1_value,option2_name,option2_value,option3_name,option3_value,
     price,currency,available,description,vendor,product_type
 
@@ -28,6 +28,7 @@ from widget_server.catalog.formats.common import (
 
 COLUMNS = (
     "product_id", "handle", "title", "url", "image_url", "variant_id", "variant_title", "sku",
+    "gtin",
     "option1_name", "option1_value", "option2_name", "option2_value",
     "option3_name", "option3_value", "price", "currency", "available",
     "description", "vendor", "product_type",
@@ -111,6 +112,7 @@ def parse(body: bytes, where: str, currency: str) -> list[RawProduct]:
                 or " / ".join(v for v in values if v)
                 or "Default Title",
                 "sku": row.get("sku") or None,
+                "barcode": row.get("gtin") or None,
                 "price": row["price"],
                 "available": _available(row.get("available", ""), item),
                 "position": len(product["variants"]) + 1,

@@ -122,6 +122,7 @@ def _variant(record: Record, index: int, currency: str) -> tuple[str, dict[str, 
     return where, {
         "id": item_id,
         "sku": record.get("mpn") or record.get("gtin") or None,
+        "barcode": record.get("gtin") or None,
         "price": amount,
         "available": _AVAILABLE[availability],
     }
