@@ -11,6 +11,12 @@ from widget_server.brands.cli import load_brand
 from widget_server.cli_helpers import echo_rows, json_option, unit_of_work
 from widget_server.db import session
 from widget_server.influencers.models import Influencer, InfluencerLink
+from widget_server.influencers.preview import (
+    DEFAULT_PREVIEW_MINUTES,
+    MAX_PREVIEW_MINUTES,
+    PreviewError,
+    issue_preview_url,
+)
 from widget_server.influencers.services import (
     create_influencer,
     find_influencer,
@@ -102,6 +108,30 @@ def link_issue_command(
         f"valid until {link.expires_at:%Y-%m-%d %H:%M} UTC:"
     )
     click.echo(link_url(link))
+
+
+@link_group.command("preview")
+@click.option("--brand", "brand_slug", required=True)
+@click.option("--url", help="Store page to open (default: the brand's first origin).")
+@click.option(
+    "--minutes",
+    type=click.IntRange(1, MAX_PREVIEW_MINUTES),
+    default=DEFAULT_PREVIEW_MINUTES,
+    show_default=True,
+    help="How long the preview works (at most 24 hours).",
+)
+def link_preview_command(brand_slug: str, url: str | None, minutes: int) -> None:
+    """Print a preview link: the store as an influencer sees it, requests off, install check.
+
+    It names no influencer and is stored nowhere; it simply expires.
+    """
+    brand = load_brand(brand_slug)
+    try:
+        preview = issue_preview_url(brand, url, minutes)
+    except PreviewError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Preview of {brand.name}, valid for {minutes} minutes:")
+    click.echo(preview)
 
 
 @link_group.command("list")
