@@ -14,10 +14,14 @@ var Z_INDEX = (function () {
 var BAG_KEY = "dots:" + BRAND + ":bag";
 
 // What the overlay knows; filled by 99-main.js from the API. Maps keyed by
-// handles have no prototype: a handle from a message can't be "__proto__".
+// handles or keys have no prototype: a handle from a message can't be "__proto__".
 var state = {
   session: null, // POST /v1/session
-  products: Object.create(null), // handle -> catalog product
+  version: "", // the catalog version of the last answer (GET /v1/products?v=)
+  products: Object.create(null), // handle -> product (dot shape, or full shape once needed)
+  known: Object.create(null), // product key -> handle ("" when it names none)
+  misses: Object.create(null), // preview: product key -> why it gets no dot
+  found: [], // the last scan's candidates {el, keys, kind, handle} (20-detect.js)
   statuses: Object.create(null), // handle -> status of the newest request for it
   bag: null, // the stored bag (15-bag.js)
   stopped: false,

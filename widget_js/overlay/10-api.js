@@ -1,19 +1,21 @@
 /* The JSON API, as seen from the host page. Every call resolves (never
    rejects) to {ok, status, data}: a network error is status 0. What a
-   refusal means is the caller's business (99-main.js decides). */
+   refusal means is the caller's business (99-main.js decides). A GET is the
+   public product lookup: no token (so no preflight) and the browser's own
+   cache, since its answer is the same for everyone. */
 
 function api(method, path, body) {
-  var headers = { Authorization: "Bearer " + CFG.token, Accept: "application/json" };
-  var init = { method: method, headers: headers, mode: "cors", credentials: "omit", cache: "no-store" };
-  if (body !== undefined) {
+  var headers = { Accept: "application/json" };
+  var init = { method: method, headers: headers, mode: "cors", credentials: "omit" };
+  if (method !== "GET") {
+    headers.Authorization = "Bearer " + CFG.token;
     headers["Content-Type"] = "application/json";
+    init.cache = "no-store";
     init.body = JSON.stringify(body);
   }
-  var sep = path.indexOf("?") < 0 ? "?" : "&";
-  var url = BASE + path + (method === "GET" ? sep + "brand=" + encodeURIComponent(BRAND) : "");
   var failed = { ok: false, status: 0, data: null };
   try {
-    return W.fetch(url, init)
+    return W.fetch(BASE + path, init)
       .then(function (res) {
         return res
           .json()

@@ -9,15 +9,30 @@
 var LINK = String(CFG.token || "").split(".")[0];
 var DRAFT_KEYS = ["content_types", "platforms", "publish_on", "message", "links"];
 
-/* The stored bag, or an empty one when it is of another link or shape. */
-function readBag() {
+/* The stored bag as stored, when it is of this link and shape. */
+function storedBag() {
   var bag = null;
   try {
     bag = JSON.parse(storageGet("localStorage", BAG_KEY));
   } catch (err) {
     /* a damaged bag is an empty bag */
   }
-  var ours = bag && bag.v === 2 && bag.link === LINK;
+  return bag && bag.v === 2 && bag.link === LINK && bag;
+}
+
+/* The handles of the stored bag's lines: their full shapes are needed
+   before its lines can be checked. */
+function storedHandles() {
+  var bag = storedBag();
+  return ((bag && Array.isArray(bag.lines) && bag.lines) || []).map(function (line) {
+    return line && line.handle;
+  });
+}
+
+/* The stored bag, or an empty one when it is of another link or shape. */
+function readBag() {
+  var bag = storedBag();
+  var ours = !!bag;
   return {
     v: 2,
     link: LINK,
@@ -51,9 +66,11 @@ function cleanLines(lines) {
         Number.isInteger(line.quantity) &&
         line.quantity > 0 &&
         line.quantity < 11 &&
-        p.variants.some(function (v) {
-          return v.id === id;
-        });
+        // A product known only by its dot shape can't be checked yet: kept.
+        (!p.variants ||
+          p.variants.some(function (v) {
+            return v.id === id;
+          }));
       if (ok) seen[id] = 1;
       return ok;
     })
@@ -91,11 +108,16 @@ function bagHas(handle) {
   });
 }
 
-/* Another tab changed the bag: show it here too, open panel included. */
+/* Another tab changed the bag: show it here too, open panel included (once
+   the products it added there are known here). */
 var onStorage = guard(function (event) {
   if (event.key !== BAG_KEY && event.key !== null) return;
-  state.bag = readBag();
-  renderAllDots();
-  renderLauncher();
-  if (frameReady) postToPanel({ type: "dots:bag", bag: state.bag });
+  needFull(storedHandles()).then(
+    guard(function () {
+      state.bag = readBag();
+      renderAllDots();
+      renderLauncher();
+      if (frameReady) postToPanel({ type: "dots:bag", bag: state.bag });
+    })
+  );
 });

@@ -10,8 +10,17 @@ var OPTION_INPUTS =
   'form[action*="/cart/add"] select,select[name^="options["],variant-selects select,' +
   'form[action*="/cart/add"] input:checked,variant-selects input:checked,variant-radios input:checked,input[form]:checked';
 
+/* The product a URL names, as far as this page view's lookups know. */
+function handleFromUrl(href) {
+  return state.known[urlKey(href)] || null;
+}
+
 function pickVariant(p, el) {
-  var onPage = handleFromUrl(W.location.href) === p.handle;
+  var onPage =
+    handleFromUrl(W.location.href) === p.handle ||
+    state.found.some(function (c) {
+      return c.el === el && c.kind === "page";
+    });
   var ids = [linkVariant(el, p.handle), onPage && new URL(W.location.href).searchParams.get("variant")];
   var chosen = [];
   if (onPage) {

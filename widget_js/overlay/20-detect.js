@@ -1,109 +1,117 @@
-/* Product detection: which elements of the page show which catalog product.
-   In order: explicit data-dots-product tags, the schema.org Product of a
-   product page (JSON-LD), then Shopify-convention cards (a /products/<handle>
-   link with an image in the same card). Only catalog handles count. */
+/* Product detection from the page alone: candidates {el, keys, kind}, where
+   el is the image a dot would sit on and keys are product keys (18-keys.js)
+   the server can match. In order of authority: "tag" (the theme's
+   data-dots-product), "page" (the structured data of a product page), "card"
+   (a same-origin link with an image in it or beside it). Which candidates
+   name a catalog product is for the lookup (25-lookup.js) to say. */
 
-var PRODUCT_PATH = /\/products\/([^\/?#]+)/;
-var IMAGE_SELECTOR = "img, [role=img]";
-var index = { byName: {}, bySku: {} };
-var ldCache = {}; // JSON-LD text -> Product nodes found in it (parsing is not free)
-var ldCacheSize = 0;
+var IMAGES = "img,[role=img]";
+// Slides a carousel copies for its endless loop: the original is on the page too.
+var CLONES = ".slick-cloned,.swiper-slide-duplicate,.splide__slide--clone,.glide__slide--clone,.owl-item.cloned";
+var hrefKeys = new Map(); // link href -> its u: key (links repeat on every scan)
+var ldCache = new Map(); // JSON-LD text -> the Product nodes in it (parsing is not free)
+var pageKey = null; // the u: key of the page itself
 
-/* Called once the catalog has arrived. */
-function indexCatalog(products) {
-  products.forEach(function (p) {
-    state.products[p.handle] = p;
-    index.byName[norm(p.title)] = p.handle;
-    [p.id, p.sku].concat(
-      (p.variants || []).map(function (v) {
-        return v.sku || v.id;
-      })
-    ).forEach(function (sku) {
-      if (sku != null) index.bySku[String(sku)] = p.handle;
-    });
-  });
-}
-
-function norm(text) {
-  return String(text || "").trim().toLowerCase();
-}
-
-function catalogHandle(handle) {
-  if (!handle) return null;
-  if (state.products[handle]) return handle;
-  var lower = handle.toLowerCase();
-  return state.products[lower] ? lower : null;
-}
-
-function handleFromUrl(href) {
-  try {
-    var m = PRODUCT_PATH.exec(new URL(href, D.baseURI).pathname);
-    return m ? catalogHandle(decodeURIComponent(m[1])) : null;
-  } catch (err) {
-    return null;
+/* The key of a same-origin link, unless it leads to this very page
+   (breadcrumbs, "#reviews", the variant picker of a product page). */
+function linkKey(link) {
+  var href = link.href;
+  if (typeof href !== "string" || link.origin !== W.location.origin) return null;
+  if (!hrefKeys.has(href)) {
+    if (hrefKeys.size > 4000) hrefKeys.clear();
+    hrefKeys.set(href, urlKey(href));
   }
+  var key = hrefKeys.get(href);
+  return key !== pageKey ? key : null;
 }
 
-function pathOf(href) {
-  try {
-    return new URL(href, D.baseURI).pathname;
-  } catch (err) {
-    return null;
-  }
-}
-
-function area(el) {
+/* The area a person sees of an element: 0 when it has no box, or is hidden
+   by display, visibility or opacity (its own or an ancestor's). */
+function seenArea(el) {
   var r = el.getBoundingClientRect();
-  return r.width * r.height;
+  var area = r.width * r.height;
+  if (!area) return 0;
+  if (el.checkVisibility) return el.checkVisibility({ opacityProperty: true, visibilityProperty: true }) ? area : 0;
+  var style = W.getComputedStyle(el);
+  return style.visibility === "hidden" || style.opacity === "0" ? 0 : area;
 }
 
-/* The image a dot sits on: the first image inside, else the element itself. */
-function imageIn(el) {
-  return el.matches(IMAGE_SELECTOR) ? el : el.querySelector(IMAGE_SELECTOR) || el;
+/* The largest visible image in root (a hover image, a hidden slide or a
+   zero-size placeholder lose), else its first image; clones never. */
+function bestImage(root, test) {
+  var images = root.matches(IMAGES) ? [root] : [].slice.call(root.querySelectorAll(IMAGES));
+  var best = null;
+  var bestArea = 0;
+  images.forEach(function (img) {
+    if (img.closest(CLONES) || (test && !test(img))) return;
+    var area = seenArea(img);
+    if (!best || area > bestArea) {
+      best = img;
+      bestArea = area;
+    }
+  });
+  return best;
 }
 
 /* 1. <div data-dots-product="handle">: the theme told us. */
-function detectTagged(found) {
+function detectTagged(add) {
   D.querySelectorAll("[data-dots-product]").forEach(function (el) {
-    var handle = catalogHandle(el.getAttribute("data-dots-product"));
-    if (handle) add(found, imageIn(el), handle);
+    add(bestImage(el) || el, [valueKey("h", el.getAttribute("data-dots-product"))], "tag");
   });
 }
 
-/* 2. A product page: one schema.org Product in JSON-LD names the product;
-   the dot goes on the page's main image. */
-function detectJsonLd(found) {
+/* 2. A product page: schema.org Product / ProductGroup in JSON-LD, microdata
+   or RDFa, or og:type=product. Descriptions of one product (they share a
+   key) merge; more than one product means a listing, which cards cover. */
+function detectPage(add) {
+  var groups = [];
   var nodes = [];
   D.querySelectorAll('script[type="application/ld+json"]').forEach(function (script) {
     var text = script.textContent || "";
-    if (!ldCache[text]) {
-      if (ldCacheSize++ > 50) {
-        ldCache = {}; // single-page apps change this often; keep it bounded
-        ldCacheSize = 0;
-      }
+    if (!ldCache.has(text)) {
+      if (ldCache.size > 50) ldCache.clear(); // single-page apps change this often
       var out = [];
       try {
         collectProducts(JSON.parse(text), out, 0);
       } catch (err) {
         /* invalid JSON-LD is common; ignore it */
       }
-      ldCache[text] = out;
+      ldCache.set(text, out);
     }
-    nodes = nodes.concat(ldCache[text]);
+    nodes = nodes.concat(ldCache.get(text));
   });
-  var handles = [];
-  var match = null;
+  D.querySelectorAll('[itemtype$="/Product"],[typeof$="Product"]').forEach(function (scope) {
+    nodes.push(scopeNode(scope));
+  });
   nodes.forEach(function (node) {
-    var handle = matchProduct(node);
-    if (handle && handles.indexOf(handle) < 0) {
-      handles.push(handle);
-      match = node;
-    }
+    var group = { keys: [], images: [] };
+    nodeKeys(node, group, 0);
+    var same = groups.filter(function (g) {
+      return g.keys.some(function (key) {
+        return group.keys.indexOf(key) >= 0;
+      });
+    })[0];
+    if (same) {
+      same.keys = union(same.keys, group.keys);
+      same.images = same.images.concat(group.images);
+    } else if (group.keys.length) groups.push(group);
   });
-  // Several products in JSON-LD means a listing page: the cards cover those.
-  if (handles.length !== 1) return;
-  var image = mainImage(match);
-  if (image) add(found, image, handles[0]);
+  var ogType = meta("og:type");
+  if (groups.length > 1 || (!groups.length && !/product/i.test(ogType))) return;
+  var canonical = D.querySelector('link[rel="canonical"]');
+  var page = groups[0] || { keys: [], images: [] };
+  page.keys = union(page.keys, [urlKey((canonical && canonical.href) || meta("og:url") || "/")]);
+  page.images.push(meta("og:image"));
+  // Any large image only on the product's own page, never under a featured
+  // product's markup on another page.
+  var own = /product/i.test(ogType) || page.keys.indexOf(pageKey) >= 0;
+  var image = page.keys.length && mainImage(page.images, own);
+  if (image) add(image, page.keys, "page");
+}
+
+function meta(property) {
+  var el = D.querySelector('meta[property="' + property + '"]');
+  return (el && el.getAttribute("content")) || "";
 }
 
 function collectProducts(node, out, depth) {
@@ -119,105 +127,153 @@ function collectProducts(node, out, depth) {
   else if (node["@graph"]) collectProducts(node["@graph"], out, depth + 1);
 }
 
-function matchProduct(node) {
-  var offers = [].concat(node.offers || []);
-  var urls = [node.url, node["@id"]].concat(
-    offers.map(function (o) {
-      return o && o.url;
-    })
-  );
-  for (var i = 0; i < urls.length; i++) {
-    var handle = typeof urls[i] === "string" && handleFromUrl(urls[i]);
-    if (handle) return handle;
-    var path = typeof urls[i] === "string" && pathOf(urls[i]);
-    for (var h in state.products) {
-      if (path && pathOf(state.products[h].url) === path) return h;
-    }
-  }
-  var skus = [node.sku, node.mpn, node.productID, node.productGroupID].concat(
-    offers.map(function (o) {
-      return o && o.sku;
-    })
-  );
-  for (var j = 0; j < skus.length; j++) {
-    if (skus[j] != null && index.bySku[String(skus[j])]) return index.bySku[String(skus[j])];
-  }
-  return index.byName[norm(node.name)] || null;
+/* Microdata (itemprop) or RDFa (property) of one Product scope, as the
+   object JSON-LD would give: {name: [values], offers: [{...}]}. A nested
+   Product (related items) is not this one's; a nested Offer is. */
+function scopeNode(scope) {
+  var node = {};
+  scope.querySelectorAll("[itemprop],[property]").forEach(function (el) {
+    if (el.parentElement.closest('[itemtype$="/Product"],[typeof$="Product"]') !== scope) return;
+    var value =
+      el.getAttribute("content") ||
+      el.getAttribute("href") ||
+      el.getAttribute("src") ||
+      el.getAttribute("resource") ||
+      el.textContent;
+    (el.getAttribute("itemprop") || el.getAttribute("property")).split(/\s+/).forEach(function (name) {
+      name = name.slice(name.search(/[^\/:#]*$/)); // schema:sku, https://schema.org/sku
+      node[name] = [].concat(node[name] || [], value);
+    });
+  });
+  return node;
 }
 
-/* The page's main product image: one named by the JSON-LD or og:image, else
-   the largest image near the top of the page. */
-function mainImage(node) {
-  var wanted = [].concat(node.image || []).map(function (img) {
-    return typeof img === "string" ? img : img && (img.url || img.contentUrl);
+/* The keys of a Product node, its offers and variants (hasVariant), and the
+   images it names. */
+function nodeKeys(node, group, depth) {
+  if (!node || typeof node !== "object" || depth > 3) return;
+  var push = function (kind, field) {
+    [].concat(node[field] == null ? [] : node[field]).forEach(function (value) {
+      var key = kind === "u" ? typeof value === "string" && urlKey(value) : valueKey(kind, value);
+      if (key && group.keys.indexOf(key) < 0) group.keys.push(key);
+    });
+  };
+  push("u", "url");
+  push("u", "@id");
+  push("s", "productID");
+  push("s", "productGroupID");
+  push("k", "sku");
+  ["gtin", "gtin8", "gtin12", "gtin13", "gtin14"].forEach(function (field) {
+    push("g", field);
   });
-  var og = D.querySelector('meta[property="og:image"]');
-  if (og) wanted.push(og.getAttribute("content"));
-  var paths = wanted.filter(Boolean).map(pathOf);
-  var best = null;
-  var bestArea = 0;
-  D.querySelectorAll("img").forEach(function (img) {
-    var src = img.currentSrc || img.src;
-    var a = area(img);
-    if (src && paths.indexOf(pathOf(src)) >= 0 && a > bestArea) {
-      best = img;
-      bestArea = a;
-    }
+  if (!depth) push("n", "name");
+  [].concat(node.image || []).forEach(function (img) {
+    group.images.push(typeof img === "string" ? img : img && (img.url || img.contentUrl));
   });
-  if (best) return best;
+  [].concat(node.offers || [], node.hasVariant || []).forEach(function (child) {
+    nodeKeys(child, group, depth + 1);
+  });
+}
+
+function union(a, b) {
+  return a.concat(
+    b.filter(function (item) {
+      return item && a.indexOf(item) < 0;
+    })
+  );
+}
+
+/* An image URL without what only changes its size: the host, the query,
+   Next.js's /_next/image wrapper, Wix's /v1/fill/…, BigCommerce's
+   /stencil/<size>/, Shopify's _600x / _large / _{width}x and WordPress's
+   -300x300 suffixes. */
+function imageId(src) {
+  src = String(src || "");
+  var next = /\/_next\/image\/?\?(?:.*&)?url=([^&]+)/.exec(src);
+  if (next) src = decodeURIComponent(next[1]);
+  return src
+    .split(/[?#]/)[0]
+    .replace(/^(https?:)?\/\/[^\/]+/, "")
+    .replace(/\/v1\/(fill|fit|crop)\/.*$/, "")
+    .replace(/\/stencil\/[^\/]+\//, "/stencil/")
+    .replace(/(_(\d*x\d*|small|medium|large|grande|compact|master|pico|icon|thumb|\{width\}x)(@\dx)?|-\d+x\d+|-scaled)(?=\.\w+$)/i, "")
+    .toLowerCase();
+}
+
+/* Every URL an <img> may show: src, currentSrc, lazy data-src, the entries
+   of srcset / data-srcset and of its <picture>'s sources. */
+function imageIds(img) {
+  var urls = [img.currentSrc, img.getAttribute("src"), img.getAttribute("data-src")];
+  var sources = img.parentElement && img.parentElement.tagName === "PICTURE" ? img.parentElement.children : [img];
+  [].forEach.call(sources, function (source) {
+    var set = (source.getAttribute("srcset") || "") + " " + (source.getAttribute("data-srcset") || "");
+    (set.match(/\S+/g) || []).forEach(function (word) {
+      if (!/^\d+(\.\d+)?[wx],?$/.test(word)) urls.push(word.replace(/,$/, ""));
+    });
+  });
+  return urls.filter(Boolean).map(imageId);
+}
+
+/* The product page's main image: the largest visible one the structured
+   data or og:image names (whatever its size variant), else the largest
+   image near the top of the page (own: this is the product's page). */
+function mainImage(images, own) {
+  var wanted = images.filter(Boolean).map(imageId);
+  var named = bestImage(D.body, function (img) {
+    return (
+      img.tagName === "IMG" &&
+      imageIds(img).some(function (id) {
+        return wanted.indexOf(id) >= 0;
+      })
+    );
+  });
+  if (named && seenArea(named)) return named;
   var limit = W.scrollY + W.innerHeight * 1.5;
-  D.querySelectorAll(IMAGE_SELECTOR).forEach(function (el) {
-    var r = el.getBoundingClientRect();
-    var a = r.width * r.height;
-    if (a > bestArea && a >= 150 * 150 && r.top + W.scrollY < limit) {
-      best = el;
-      bestArea = a;
+  var best =
+    own &&
+    bestImage(D.body, function (el) {
+      var r = el.getBoundingClientRect();
+      return r.width * r.height >= 150 * 150 && r.top + W.scrollY < limit;
+    });
+  return best && seenArea(best) ? best : named;
+}
+
+/* 3. Cards: a same-origin link with a product path and an image in it, or
+   in the smallest ancestor that holds no link to another path. A link with
+   no image near it (menus, footers) is not a candidate. */
+function detectCards(add) {
+  D.querySelectorAll("a[href]").forEach(function (link) {
+    var key = linkKey(link);
+    if (!key || link.closest(CLONES)) return;
+    for (var node = link, depth = 0; node && node !== D.body && depth < 7; node = node.parentElement, depth++) {
+      var other = [].some.call(node.querySelectorAll("a[href]"), function (a) {
+        var k = linkKey(a);
+        return k && k !== key;
+      });
+      if (other) return;
+      var image = bestImage(node);
+      if (image) return add(image, [key], "card");
     }
   });
-  return best;
 }
 
-/* 3. Shopify-convention cards: <div class="card"><a href="/products/h"><img>… */
-function detectCards(found) {
-  D.querySelectorAll('a[href*="/products/"]').forEach(function (link) {
-    var handle = handleFromUrl(link.getAttribute("href"));
-    if (!handle) return;
-    var image = cardImage(link, handle);
-    if (image) add(found, image, handle);
-  });
-}
-
-/* The image in the link, else in the smallest ancestor that holds one,
-   without climbing into an ancestor that holds another product (the grid). */
-function cardImage(link, handle) {
-  var image = link.querySelector(IMAGE_SELECTOR);
-  if (image) return image;
-  var node = link.parentElement;
-  for (var depth = 0; node && node !== D.body && depth < 6; depth++) {
-    var links = node.querySelectorAll('a[href*="/products/"]');
-    for (var i = 0; i < links.length; i++) {
-      if (handleFromUrl(links[i].getAttribute("href")) !== handle) return null;
-    }
-    image = node.querySelector(IMAGE_SELECTOR);
-    if (image) return image;
-    node = node.parentElement;
-  }
-  return null;
-}
-
-function add(found, el, handle) {
-  if (!found.has(el)) found.set(el, handle);
-}
-
-/* Every product image on the page right now: Map(element -> handle). */
+/* Every candidate on the page right now; an image gets one (the most
+   authoritative; links of one card add their keys to it). */
 function detectProducts() {
-  var found = new Map();
-  [detectTagged, detectJsonLd, detectCards].forEach(function (detect) {
+  pageKey = urlKey(W.location.href);
+  var byEl = new Map();
+  var add = function (el, keys, kind) {
+    keys = keys.filter(Boolean);
+    var seen = byEl.get(el);
+    if (seen && seen.kind === kind) seen.keys = union(seen.keys, keys);
+    else if (!seen && keys.length) byEl.set(el, { el: el, keys: keys, kind: kind, handle: null });
+  };
+  [detectTagged, detectPage, detectCards].forEach(function (detect) {
     try {
-      detect(found);
+      detect(add);
     } catch (err) {
       /* one broken detector must not hide the others' dots */
     }
   });
-  return found;
+  return Array.from(byEl.values());
 }

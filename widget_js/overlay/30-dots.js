@@ -146,17 +146,23 @@ function renderAllDots() {
 
 /* A requested product opens "My requests"; a product over the brand's limit
    opens the panel's explanation; any other goes into the bag (once: a line
-   already there keeps the influencer's choices). */
+   already there keeps the influencer's choices), with the variant the page
+   shows, for which its full shape is fetched first (cached). */
 function onDotClick(handle, btn, el) {
   var p = state.products[handle];
   if (isOpenStatus(state.statuses[handle])) return openPanel("mine", btn);
   if (p.over_limit) return openPanel("limit", btn, handle);
-  var variant = !bagHas(handle) && pickVariant(p, el);
-  if (variant) {
-    state.bag.lines.push({ handle: handle, variant_id: variant.id, quantity: 1 });
-    saveBag();
-  }
-  openPanel("bag", btn);
+  needFull([handle]).then(
+    guard(function () {
+      var full = state.products[handle];
+      var variant = !bagHas(handle) && full.variants && pickVariant(full, el);
+      if (variant) {
+        state.bag.lines.push({ handle: handle, variant_id: variant.id, quantity: 1 });
+        saveBag();
+      }
+      openPanel("bag", btn);
+    })
+  );
 }
 
 function track(el, handle) {
@@ -183,21 +189,72 @@ function untrack(el, rec) {
   if (sizes) sizes.unobserve(el);
 }
 
-/* Re-detect products and add or drop dots. Batched to one run per frame. */
+/* Re-detect products, look up keys never asked, and add or drop dots.
+   Batched to one run per frame; runs again when a lookup answers. */
 var scan = perFrame(function () {
   if (state.stopped) return;
   attachHost();
   var found = detectProducts();
+  lookup(found);
+  var placed = place(found);
+  state.found = found;
   tracked.forEach(function (rec, el) {
-    if (found.get(el) !== rec.handle) untrack(el, rec);
+    if (placed.get(el) !== rec.handle) untrack(el, rec);
   });
-  found.forEach(function (handle, el) {
+  placed.forEach(function (handle, el) {
     if (!tracked.has(el)) track(el, handle);
   });
   skip.hidden = !tracked.size;
   renderLauncher();
   positionDots();
 });
+
+/* The candidates that get a dot: the first of their keys that names a
+   product decides which. One dot per product and spot: a copy under
+   aria-hidden (a carousel's clone) gives way to a shown one of the same
+   product, and candidates of one product over the same box count once. */
+function place(found) {
+  var placed = new Map();
+  var boxes = [];
+  var hiddenCopy = function (c) {
+    return c.el.closest('[aria-hidden="true"]');
+  };
+  found.forEach(function (c) {
+    c.handle = null;
+    for (var i = 0; i < c.keys.length && !c.handle; i++) {
+      var handle = state.known[c.keys[i]];
+      if (handle && state.products[handle]) c.handle = handle;
+    }
+  });
+  found.forEach(function (c) {
+    if (!c.handle) return;
+    var twin = function (o) {
+      return o !== c && o.handle === c.handle;
+    };
+    if (
+      hiddenCopy(c) &&
+      found.some(function (o) {
+        return twin(o) && !hiddenCopy(o);
+      })
+    ) {
+      return;
+    }
+    var r = c.el.getBoundingClientRect();
+    var same = boxes.some(function (b) {
+      var w = Math.min(r.right, b[1].right) - Math.max(r.left, b[1].left);
+      var tall = Math.min(r.bottom, b[1].bottom) - Math.max(r.top, b[1].top);
+      return b[0] === c.handle && w > 0 && tall > 0 && w * tall * 2 > Math.min(area(r), area(b[1]));
+    });
+    if (same) return;
+    boxes.push([c.handle, r]);
+    placed.set(c.el, c.handle);
+  });
+  return placed;
+}
+
+function area(r) {
+  return r.width * r.height;
+}
 
 var reposition = perFrame(function () {
   positionDots();
@@ -316,7 +373,8 @@ function watchPage() {
     childList: true,
     subtree: true,
     attributes: true,
-    attributeFilter: ["href", "src", "data-dots-product"],
+    // A card that fades in, a tab shown, a lazy image loaded: by class or style.
+    attributeFilter: ["href", "src", "srcset", "class", "style", "hidden", "data-dots-product"],
   });
   wrapHistory();
   W.addEventListener("popstate", scan);
@@ -324,13 +382,17 @@ function watchPage() {
   W.addEventListener("scroll", reposition, { capture: true, passive: true });
   W.addEventListener("resize", reposition, { passive: true });
   W.addEventListener("storage", onStorage);
-  D.addEventListener("load", reposition, true); // images finishing loading
+  D.addEventListener("load", scan, true); // images finishing loading get a size
 }
 
-/* Only element changes outside our own host can add or remove products. */
+/* Only element changes outside our own host can add or remove products; an
+   attribute only when it is on or around an image or a link. */
 function isRelevant(record) {
-  if (record.target === host) return false;
-  if (record.type === "attributes") return true;
+  var target = record.target;
+  if (target === host) return false;
+  if (record.type === "attributes") {
+    return record.attributeName === "href" || target.matches(IMAGES) || !!target.querySelector(IMAGES + ",a");
+  }
   var nodes = [].concat([].slice.call(record.addedNodes), [].slice.call(record.removedNodes));
   return nodes.some(function (node) {
     return node.nodeType === 1 && node !== host;
@@ -362,7 +424,7 @@ function stopOverlay() {
   W.removeEventListener("scroll", reposition, { capture: true });
   W.removeEventListener("resize", reposition);
   W.removeEventListener("storage", onStorage);
-  D.removeEventListener("load", reposition, true);
+  D.removeEventListener("load", scan, true);
   if (W.visualViewport) {
     W.visualViewport.removeEventListener("resize", onViewport);
     W.visualViewport.removeEventListener("scroll", onViewport);

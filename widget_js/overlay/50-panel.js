@@ -13,6 +13,7 @@ var panelOpen = false;
 var panelView = "bag";
 var panelHandle = null; // the product of the "limit" view
 var opener = null; // the dot or launcher that opened the panel; focus returns there
+var bagQueue = Promise.resolve(); // the panel's bag changes, applied in the order sent
 
 function ensurePanel() {
   if (modal) return;
@@ -101,10 +102,21 @@ function onPanelMessage(event) {
       postToPanel({ type: "dots:init", token: CFG.token, brand: BRAND });
       if (panelOpen) sendOpen();
     } else if (msg.type === "dots:bag") {
-      // The influencer's own choices: kept as they are, once checked.
-      if ("lines" in msg) state.bag.lines = cleanLines(msg.lines);
-      if ("draft" in msg) state.bag.draft = cleanDraft(msg.draft);
-      saveBag();
+      // The influencer's own choices: kept as they are, once checked (which
+      // needs the variants of a product requested again from "My
+      // requests"). In order: a later change never lands before an earlier one.
+      var handles = (Array.isArray(msg.lines) ? msg.lines : []).map(function (line) {
+        return line && line.handle;
+      });
+      bagQueue = bagQueue.then(function () {
+        return needFull(handles);
+      }).then(
+        guard(function () {
+          if ("lines" in msg) state.bag.lines = cleanLines(msg.lines);
+          if ("draft" in msg) state.bag.draft = cleanDraft(msg.draft);
+          saveBag();
+        })
+      );
     } else if (msg.type === "dots:request" && msg.request && typeof msg.request === "object") {
       onRequest(msg.request);
     } else if (msg.type === "dots:close") {

@@ -1,17 +1,7 @@
-/* Start: prove the link (POST /v1/session), then fetch the catalog and this
-   influencer's requests once per visit, then show the dots. A link the
+/* Start: read the page's product keys, then one call, POST /v1/session,
+   proves the link and answers which keys name which products, the bag's
+   products in full and the influencer's statuses; then the dots. A link the
    server refuses (401/403) is forgotten, with a notice (40-launcher.js). */
-
-function applyRequests(requests) {
-  // Newest first: the first status seen for a product is its current one.
-  requests.forEach(function (request) {
-    (request.items || []).forEach(function (item) {
-      if (item.product_handle && !(item.product_handle in state.statuses)) {
-        state.statuses[item.product_handle] = request.status;
-      }
-    });
-  });
-}
 
 /* The calls of the start: a refusal stops everything; other failures are a
    console line. */
@@ -25,32 +15,48 @@ function checked(what, res) {
   return null;
 }
 
-var start = guard(function () {
-  if (CFG.started || !CFG.token || !BASE || !BRAND || !D.documentElement.attachShadow) return;
-  CFG.started = true; // a second copy of this script does nothing
-  api("POST", "/v1/session", { brand: BRAND })
-    .then(function (res) {
-      state.session = checked("session", res);
-      return state.session && Promise.all([api("GET", "/v1/catalog"), api("GET", "/v1/requests/mine")]);
-    })
+function begin() {
+  var all = newKeys(detectProducts());
+  var keys = all.slice(0, 200);
+  var body = { brand: BRAND };
+  var full = storedHandles().filter(function (handle) {
+    return typeof handle === "string";
+  });
+  if (keys.length) body.keys = keys;
+  if (full.length) body.full = full.slice(0, 50);
+  // Keys past the first 200 were marked asked: the first scan's GET asks them.
+  all.slice(200).forEach(function (key) {
+    delete asked[key];
+  });
+  api("POST", "/v1/session", body)
     .then(
-      guard(function (results) {
-        var catalog = results && checked("catalog", results[0]);
-        var mine = catalog && checked("requests", results[1]);
-        if (!catalog || state.stopped) return;
-        indexCatalog(catalog.products || []);
-        applyRequests((mine && mine.requests) || []);
+      guard(function (res) {
+        var session = checked("session", res);
+        if (!session || state.stopped) return;
+        state.session = session;
+        absorb(session, keys);
+        for (var handle in session.statuses || {}) state.statuses[handle] = String(session.statuses[handle]);
         state.bag = readBag();
         mountHost();
         mountLauncher();
         watchPage();
         scan();
+        if (session.preview && typeof startPreview === "function") startPreview();
         if (CFG.view === "mine") openPanel("mine");
       })
     )
     .catch(function () {
       /* nothing may reach the page's unhandledrejection handlers */
     });
+}
+
+var start = guard(function () {
+  if (CFG.started || !CFG.token || !BASE || !BRAND || !D.documentElement.attachShadow) return;
+  CFG.started = true; // a second copy of this script does nothing
+  // The keys are read off the whole page: wait for it when this script came
+  // before the end of the HTML (a cached overlay can).
+  if (D.readyState === "loading") D.addEventListener("DOMContentLoaded", guard(begin));
+  else begin();
 });
 
 start();

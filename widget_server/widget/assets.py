@@ -18,6 +18,8 @@ from threading import Lock
 
 import brotli
 import rjsmin
+from calmjs.parse import es5
+from calmjs.parse.unparsers.es5 import minify_print
 
 OVERLAY_PLACEHOLDER = "__DOTS_OVERLAY_PATH__"
 PANEL_ASSETS = "/v1/panel/assets/"
@@ -80,16 +82,33 @@ def _script_files(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.js"))
 
 
-def _iife(folder: Path) -> Asset:
+def _joined(folder: Path) -> str:
     # The overlay and the panel are each a few plain files with one job each;
     # shipping them as one IIFE keeps their shared names out of the globals
     # of the page they run in.
     parts = [path.read_text("utf-8") for path in _script_files(folder)]
-    body = "(function(){\n'use strict';\n" + "\n".join(parts) + "\n})();\n"
+    return "(function(){\n'use strict';\n" + "\n".join(parts) + "\n})();\n"
+
+
+def _iife(folder: Path) -> Asset:
     # Comments and indentation are for the people who read widget_js/; the
     # influencer's browser gets neither (a third of the gzip size). rjsmin
     # only drops comments and white space, so what runs is what was tested.
-    return Asset(rjsmin.jsmin(body).encode("utf-8") + b"\n", JS)
+    return Asset(rjsmin.jsmin(_joined(folder)).encode("utf-8") + b"\n", JS)
+
+
+def _mangled_iife(folder: Path) -> Asset:
+    """The IIFE with its names shortened, for the overlay's size budget (10 KB gzip).
+
+    Every name of the overlay is local to its IIFE, so calmjs.parse (an ES5
+    parser) renames them all; property names and the page's globals stay.
+    It also checks the overlay is ES5: a syntax error stops the build here,
+    not in an influencer's browser. About 0.2 s, once per start.
+    """
+    tree = es5(_joined(folder))
+    return Asset(
+        minify_print(tree, obfuscate=True, obfuscate_globals=False).encode("utf-8") + b"\n", JS
+    )
 
 
 def _watched_files(root: Path) -> list[Path]:
@@ -104,7 +123,7 @@ def _watched_files(root: Path) -> list[Path]:
 
 def build_bundle(root: Path) -> Bundle:
     """Read ``widget_js`` and build every asset."""
-    overlay = _iife(root / "overlay")
+    overlay = _mangled_iife(root / "overlay")
     overlay_path = "/v1/" + overlay.fingerprinted("overlay", "js")
     loader_text = (root / "loader.js").read_text("utf-8").replace(OVERLAY_PLACEHOLDER, overlay_path)
     loader = Asset(loader_text.encode("utf-8"), JS)

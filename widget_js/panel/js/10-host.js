@@ -46,11 +46,19 @@ function onHostMessage(event) {
       load();
     }
   } else if (msg.type === "dots:open") {
-    if (state.loaded) openView(msg);
-    else state.pendingOpen = msg;
+    // Its products' variants first (fetched once, 20-api.js).
+    if (state.loaded) {
+      fetchProducts(handlesOf(msg)).then(function () {
+        openView(msg);
+      });
+    } else state.pendingOpen = msg;
   } else if (msg.type === "dots:bag" && msg.bag && typeof msg.bag === "object") {
     // Another tab changed the bag; an open before loading already carries it.
-    if (state.loaded) applyBag(msg.bag);
+    if (state.loaded) {
+      fetchProducts(handlesOf(msg)).then(function () {
+        applyBag(msg.bag);
+      });
+    }
     else if (state.pendingOpen) state.pendingOpen.bag = msg.bag;
   } else if (msg.type === "dots:diagnostics") {
     onDiagnostics(msg); // kept even before loading: the view may open later

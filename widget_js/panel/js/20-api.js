@@ -50,19 +50,71 @@ function failureText(res, fallback) {
   return res.data.message || fallback;
 }
 
+/* The full shape of these products, for the bag's lines and "My requests"'
+   items: GET /v1/products by handle (public, no token, cacheable by the
+   browser: its URL names the catalog version and sorted handles). Products
+   already known are not asked again; a failure leaves them unknown (the bag
+   then says they can no longer be requested). */
+function fetchProducts(handles) {
+  var enc = encodeURIComponent;
+  var missing = handles
+    .filter(function (handle, i) {
+      return typeof handle === "string" && handle && handles.indexOf(handle) === i && !state.products[handle];
+    })
+    .sort();
+  var parts = [];
+  for (var i = 0; i < missing.length; i += 20) parts.push(missing.slice(i, i + 20));
+  return Promise.all(
+    parts.map(function (part) {
+      var url =
+        API + "/v1/products?brand=" + enc(BRAND) + "&v=" + enc(state.version || "") +
+        "&keys=" + part.map(function (handle) { return enc("h:" + handle); }).join(",") +
+        "&full=" + part.map(enc).join(",");
+      return fetch(url, { credentials: "omit" })
+        .then(function (res) {
+          return res.ok ? res.json() : {};
+        })
+        .then(function (data) {
+          if (data.catalog_version) state.version = String(data.catalog_version);
+          (data.products || []).forEach(function (p) {
+            state.products[p.handle] = p;
+          });
+        })
+        .catch(function () {});
+    })
+  );
+}
+
+/* The handles a dots:open needs: its bag's lines and the "limit" product. */
+function handlesOf(msg) {
+  var lines = msg && msg.bag && Array.isArray(msg.bag.lines) ? msg.bag.lines : [];
+  return lines
+    .map(function (line) {
+      return line && line.handle;
+    })
+    .concat([msg && msg.handle]);
+}
+
+function requestHandles(requests) {
+  var handles = [];
+  requests.forEach(function (request) {
+    (request.items || []).forEach(function (item) {
+      handles.push(item.product_handle);
+    });
+  });
+  return handles;
+}
+
 function load() {
   state.loaded = false;
   notice("Loading…");
   Promise.all([
     call("POST", "/v1/session", { brand: BRAND }),
-    call("GET", "/v1/catalog"),
     call("GET", "/v1/panel/profile"),
     call("GET", "/v1/requests/mine"),
   ]).then(function (results) {
-    // A preview link (the brand's install check) has no influencer profile.
-    var preview = results[0].ok && results[0].data.preview === true;
-    var failed = results.filter(function (r, i) {
-      return !r.ok && !(preview && i === 2);
+    var failed = results.filter(function (r) {
+      return !r.ok;
     })[0];
     if (failed) {
       notice(failureText(failed, "Could not load your request. Close the panel and try again."));
@@ -72,21 +124,21 @@ function load() {
     var brand = session.brand || {};
     state.brandName = brand.name || BRAND;
     state.policy = brand.policy || {};
-    state.currency = brand.currency || results[1].data.currency || "USD";
+    state.currency = brand.currency || "USD";
+    state.version = session.catalog_version || "";
     state.products = {};
-    (results[1].data.products || []).forEach(function (p) {
-      state.products[p.handle] = p;
-    });
-    state.preview = preview;
-    state.profile = results[2].ok ? results[2].data : { name: "Preview", handles: [] };
+    state.preview = session.preview === true; // the brand's install check: no Send
+    state.profile = results[1].data;
     if (!state.profile.handles) state.profile.handles = (session.influencer || {}).handles || [];
-    state.requests = results[3].data.requests || [];
-    setup();
-    if (preview) setupPreview(session);
-    state.loaded = true;
-    notice("");
-    openView(state.pendingOpen || { view: "bag", bag: {} });
-    state.pendingOpen = null;
+    state.requests = results[2].data.requests || [];
+    fetchProducts(requestHandles(state.requests).concat(handlesOf(state.pendingOpen))).then(function () {
+      setup();
+      if (state.preview) setupPreview(session);
+      state.loaded = true;
+      notice("");
+      openView(state.pendingOpen || { view: "bag", bag: {} });
+      state.pendingOpen = null;
+    });
   });
 }
 

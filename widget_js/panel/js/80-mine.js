@@ -8,7 +8,7 @@ function refreshMine() {
   call("GET", "/v1/requests/mine").then(function (res) {
     if (res.ok && res.data.requests) {
       state.requests = res.data.requests;
-      renderMine();
+      fetchProducts(requestHandles(state.requests)).then(renderMine);
     }
   });
 }

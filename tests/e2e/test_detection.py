@@ -1,0 +1,354 @@
+"""Detection from the page alone (issue #9 item 2): the overlay reads product keys off
+markup nobody on this project wrote, looks them up, and puts one dot on the right image.
+
+The pages are served on the store's origin by Playwright; the widget server serves the
+real loader and overlay, and the API calls of the overlay (``POST /v1/session``,
+``GET /v1/products``) are answered by :class:`FakeApi` per the protocol, so each test
+controls which keys name which product and sees every key the overlay asked for.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import Page, Route
+from werkzeug.serving import make_server
+
+from tests.e2e.stack import BRAND, Stack, dot_handles, wait_for_dots
+
+TOKEN = "fake.token"  # the fake API takes any token
+
+
+def product(handle: str, *, image: str = "") -> dict[str, Any]:
+    """A product in the full shape (the dot shape plus options and variants)."""
+    return {
+        "handle": handle,
+        "title": handle.replace("-", " ").title(),
+        "url": f"/products/{handle}",
+        "image_url": image,
+        "over_limit": False,
+        "price_minor": 2500,
+        "option_names": ["Size"],
+        "variants": [
+            {
+                "id": 1000 + len(handle),
+                "store_id": str(2000 + len(handle)),
+                "title": "M",
+                "option_values": ["M"],
+                "price_minor": 2500,
+                "available": True,
+                "image_url": image,
+            }
+        ],
+    }
+
+
+@dataclass
+class FakeApi:
+    """The widget API's product answers, from a table of keys -> handles.
+
+    Records the keys each call asked for (``calls``: ``(method, path, keys, headers)``).
+    """
+
+    keys: dict[str, str]
+    version: str = "7-0"
+    calls: list[tuple[str, str, list[str], dict[str, str]]] = field(default_factory=list)
+
+    def answer(self, keys: list[str], full: list[str]) -> dict[str, Any]:
+        matches = {key: self.keys[key] for key in keys if key in self.keys}
+        handles = sorted(set(matches.values()) | set(full) & set(self.keys.values()))
+        shapes = []
+        for handle in handles:
+            shape = product(handle)
+            if handle not in full:
+                for name in ("option_names", "variants"):
+                    shape.pop(name)
+            shapes.append(shape)
+        return {"catalog_version": self.version, "products": shapes, "matches": matches}
+
+    def handle(self, route: Route) -> None:
+        request = route.request
+        origin = request.headers.get("origin", "*")
+        cors = {
+            "Access-Control-Allow-Origin": origin,
+            "Access-Control-Allow-Headers": "Authorization, Content-Type",
+            "Access-Control-Allow-Methods": "GET, POST",
+            "Vary": "Origin",
+        }
+        if request.method == "OPTIONS":
+            route.fulfill(status=204, headers=cors)
+            return
+        url = urlsplit(request.url)
+        if request.method == "POST":
+            body = request.post_data_json or {}
+            keys, full = body.get("keys", []), body.get("full", [])
+            data = {
+                **self.answer(keys, full),
+                "influencer": {"name": "Ana Lima", "handles": []},
+                "brand": {"slug": BRAND, "name": "Northwind", "currency": "EUR", "policy": {}},
+                "statuses": {},
+                "preview": False,
+            }
+        else:
+            query = parse_qs(url.query)
+            keys = [k for k in query.get("keys", [""])[0].split(",") if k]
+            full = [h for h in query.get("full", [""])[0].split(",") if h]
+            data = self.answer(keys, full)
+        self.calls.append((request.method, url.path, keys, dict(request.headers)))
+        route.fulfill(
+            status=200, headers=cors, content_type="application/json", body=json.dumps(data)
+        )
+
+    def asked(self) -> list[str]:
+        """Every key asked for, in order."""
+        return [key for call in self.calls for key in call[2]]
+
+
+@dataclass
+class Pages:
+    """HTML pages served at ``<origin>/fx/<name>`` with the brand's script tag.
+
+    A server of their own on loopback (a page Playwright fulfils counts as a public
+    address, which Chromium then forbids to load the loader from loopback); the fake
+    API answers any origin, so it need not be one of the brand's.
+    """
+
+    stack: Stack
+    page: Page
+    html: dict[str, str] = field(default_factory=dict)
+    origin: str = ""
+
+    def add(self, name: str, body: str, head: str = "") -> str:
+        src = f"{self.stack.widget_url}/v1/dots.js"
+        self.html[name] = (
+            f"<!doctype html><html><head><meta charset=utf-8>{head}"
+            f'<script async src="{src}" data-brand="{BRAND}"></script>'
+            "<style>img{display:block;width:100px;height:100px;background:#ccc}</style>"
+            f"</head><body>{body}</body></html>"
+        )
+        return f"{self.origin}/fx/{name}"
+
+    def app(self, environ: dict[str, Any], start: Any) -> list[bytes]:
+        name = environ["PATH_INFO"].split("/fx/", 1)[-1]
+        if name in self.html:
+            start("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+            return [self.html[name].encode()]
+        if name.endswith((".jpg", ".png", ".webp")):
+            start("200 OK", [("Content-Type", "image/svg+xml")])
+            return [SVG.encode()]
+        start("404 Not Found", [("Content-Type", "text/plain")])
+        return [b""]
+
+    def open(self, name: str, api: FakeApi) -> None:
+        self.page.route(f"{self.stack.widget_url}/v1/session", api.handle)
+        self.page.route(f"{self.stack.widget_url}/v1/products*", api.handle)
+        self.page.goto(f"{self.origin}/fx/{name}#dots={TOKEN}")
+
+
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>'
+
+
+@pytest.fixture
+def pages(stack: Stack, page: Page) -> Iterator[Pages]:
+    served = Pages(stack, page)
+    server = make_server("127.0.0.1", 0, served.app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    served.origin = f"http://127.0.0.1:{server.server_port}"
+    yield served
+    server.shutdown()
+
+
+def dots_on(page: Page) -> list[tuple[str, str]]:
+    """(handle, id of the image under the dot's centre) of every dot on screen."""
+    return page.evaluate(
+        """() => [...document.querySelector("dots-overlay").shadowRoot
+              .querySelectorAll("button.dot:not([hidden]):not(.off)")].map((dot) => {
+            const r = dot.getBoundingClientRect();
+            const x = r.x + r.width / 2, y = r.y + r.height / 2;
+            const under = [...document.querySelectorAll("img,[role=img]")].filter((img) => {
+              const b = img.getBoundingClientRect();
+              return b.left <= x && x <= b.right && b.top <= y && y <= b.bottom
+                && img.checkVisibility({opacityProperty: true, visibilityProperty: true});
+            }).map((img) => img.id).join("+");
+            return [dot.dataset.handle, under];
+          }).sort()"""
+    )
+
+
+def settle(page: Page) -> None:
+    """Two animation frames: a scan scheduled now has run and placed its dots."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+# ---------------------------------------------------------------------------- cards
+
+LISTING = """
+<nav><a href="/">Home</a> <a href="/product/linen-shirt/">Linen shirt (menu)</a></nav>
+<ol class="breadcrumb"><li><a href="/fx/shop">Shop</a></li></ol>
+<a href="/fx/shop#reviews"><img id="review-stars" alt="reviews"></a>
+<a href="/cdn/shop/files/products/oxford-tee.jpg"><img id="zoom" alt="zoom"></a>
+<ul class="products">
+  <li class="product">
+    <a href="/product/oxford-tee/"><img id="tee-badge" style="width:40px;height:40px">
+      <img id="tee" style="width:150px;height:150px">
+      <img id="tee-hover" style="position:absolute;width:160px;height:160px;opacity:0"></a>
+    <a href="/product/oxford-tee/"><h2>Oxford tee</h2></a>
+    <a href="/fx/shop?add-to-cart=12">Add to cart</a>
+  </li>
+  <li class="product">
+    <div class="media"><img id="mug"></div>
+    <a href="/en-gb/shop/cafe-mug.html">Café mug</a>
+  </li>
+  <li class="product">
+    <a href="/product/not-ours/"><img id="other"></a>
+  </li>
+</ul>
+<footer><a href="/pages/about">About</a></footer>
+"""
+
+
+def test_cards_on_any_path_get_one_dot_on_their_largest_visible_image(pages: Pages) -> None:
+    api = FakeApi({"u:/product/oxford-tee": "oxford-tee", "u:/en-gb/shop/cafe-mug": "cafe-mug"})
+    pages.add("shop", LISTING)
+    pages.open("shop", api)
+    wait_for_dots(pages.page, 2)
+    settle(pages.page)
+    # The tee's dot is on its main image: not the badge (smaller), nor the hover image
+    # (larger, but transparent); the mug's link has its image beside it.
+    assert dots_on(pages.page) == [["cafe-mug", "mug"], ["oxford-tee", "tee"]]
+    # One call before the dots, with the keys of cards only: no key for links to this
+    # page (breadcrumb, #reviews), image files, or links with no image near them.
+    assert [call[:2] for call in api.calls] == [("POST", "/v1/session")]
+    assert sorted(api.asked()) == [
+        "u:/en-gb/shop/cafe-mug",
+        "u:/product/not-ours",
+        "u:/product/oxford-tee",
+    ]
+
+
+def test_a_card_that_fades_in_by_class_gets_its_dot(pages: Pages) -> None:
+    api = FakeApi({"u:/p/fade-tee": "fade-tee"})
+    pages.add(
+        "fade",
+        "<style>.card{opacity:0;transition:none}.card.shown{opacity:1}</style>"
+        '<div class="card" id="card"><a href="/p/fade-tee"><img id="fade"></a></div>',
+    )
+    pages.open("fade", api)
+    pages.page.wait_for_function("() => document.querySelector('dots-overlay')")
+    settle(pages.page)
+    assert dots_on(pages.page) == []
+    pages.page.evaluate("document.getElementById('card').classList.add('shown')")
+    pages.page.wait_for_function(
+        "() => document.querySelector('dots-overlay').shadowRoot"
+        ".querySelector('button.dot:not([hidden]):not(.off)')"
+    )
+    assert dots_on(pages.page) == [["fade-tee", "fade"]]
+
+
+CAROUSEL = """
+<style>.track{display:flex;overflow:hidden;width:660px}.slide{flex:none;width:220px}
+.slide img{width:200px;height:200px}.marquee{display:flex}</style>
+<div class="slick-slider"><div class="track">
+  <div class="slide slick-cloned" aria-hidden="true"><a href="/products/c"><img id="cc"></a></div>
+  <div class="slide"><a href="/products/a"><img id="a"></a></div>
+  <div class="slide"><a href="/products/b"><img id="b"></a></div>
+  <div class="slide"><a href="/products/c"><img id="c"></a></div>
+  <div class="slide slick-cloned" aria-hidden="true"><a href="/products/a"><img id="ac"></a></div>
+</div></div>
+<div class="marquee">
+  <div class="group"><a href="/products/d"><img id="d"></a></div>
+  <div class="group" aria-hidden="true"><a href="/products/d"><img id="d-copy"></a></div>
+</div>
+<div class="flickity"><div class="cell is-selected"><a href="/products/e"><img id="e"></a></div>
+  <div class="cell" aria-hidden="true"><a href="/products/f"><img id="f"></a></div></div>
+"""
+
+
+def test_carousel_clones_get_no_dot_of_their_own(pages: Pages) -> None:
+    api = FakeApi({f"u:/products/{h}": h for h in "abcdef"})
+    pages.add("carousel", CAROUSEL)
+    pages.open("carousel", api)
+    wait_for_dots(pages.page, 6)
+    settle(pages.page)
+    # slick's clones: none; an aria-hidden copy of a product shown beside it: none;
+    # Flickity's unselected (aria-hidden, but unique) cell: its own dot.
+    assert dot_handles(pages.page) == ["a", "b", "c", "d", "e", "f"]
+    assert dots_on(pages.page) == [
+        ["a", "a"],
+        ["b", "b"],
+        ["c", "c"],
+        ["d", "d"],
+        ["e", "e"],
+        ["f", "f"],
+    ]
+
+
+def test_two_links_of_one_card_give_one_dot(pages: Pages) -> None:
+    api = FakeApi({"u:/products/tee": "tee"})
+    pages.add(
+        "twice",
+        '<div class="card"><div class="media"><img id="tee"></div>'
+        '<a href="/products/tee">Tee</a><a href="/products/tee?variant=5">Tee in red</a></div>',
+    )
+    pages.open("twice", api)
+    wait_for_dots(pages.page, 1)
+    settle(pages.page)
+    assert dots_on(pages.page) == [["tee", "tee"]]
+
+
+# ---------------------------------------------------------------------------- later lookups
+
+
+def grid(start: int, stop: int) -> str:
+    return "".join(
+        f'<div class="card"><a href="/products/p{n}"><img id="p{n}"></a></div>'
+        for n in range(start, stop)
+    )
+
+
+def test_cards_added_later_are_looked_up_by_get_once(pages: Pages) -> None:
+    api = FakeApi({f"u:/products/p{n}": f"p{n}" for n in range(0, 12)})
+    pages.add("infinite", f'<div id="grid">{grid(0, 4)}</div>')
+    pages.open("infinite", api)
+    wait_for_dots(pages.page, 4)
+    # Infinite scroll: the next page of cards, and again one already seen.
+    pages.page.evaluate(
+        "html => document.getElementById('grid').insertAdjacentHTML('beforeend', html)",
+        grid(4, 12) + grid(0, 1),
+    )
+    wait_for_dots(pages.page, 13)
+    settle(pages.page)
+    assert [call[:2] for call in api.calls] == [("POST", "/v1/session"), ("GET", "/v1/products")]
+    method, path, keys, headers = api.calls[1]
+    assert keys == sorted(f"u:/products/p{n}" for n in range(4, 12))  # new keys only, sorted
+    # The public lookup: no token (a simple request), the browser's cache allowed.
+    assert "authorization" not in headers
+    assert "no-cache" not in headers.get("cache-control", "")
+    assert "no-cache" not in headers.get("pragma", "")
+
+
+def test_many_keys_go_in_batches_under_the_url_limit(pages: Pages) -> None:
+    api = FakeApi({})
+    pages.add("many", "")
+    pages.open("many", api)
+    pages.page.wait_for_function("() => document.querySelector('dots-overlay')")
+    long = "x" * 120
+    pages.page.evaluate(
+        "html => document.body.insertAdjacentHTML('beforeend', html)",
+        "".join(f'<a href="/products/{long}{n}"><img></a>' for n in range(60)),
+    )
+    for _ in range(40):
+        if len(api.asked()) >= 60:
+            break
+        pages.page.wait_for_timeout(50)
+    gets = [call for call in api.calls if call[0] == "GET"]
+    assert len(gets) > 1
+    assert sorted(key for call in gets for key in call[2]) == sorted(
+        f"u:/products/{long}{n}" for n in range(60)
+    )
