@@ -13,7 +13,7 @@ import platform
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import assets, server
+from bench import assets, lookup, server
 
 RESULTS = Path(__file__).parent / "results.json"
 
@@ -51,6 +51,13 @@ def main() -> None:
     if postgres:
         results["server_postgresql"] = server.run(postgres, args.requests, args.due)
         _table("review and sweeper, PostgreSQL", results["server_postgresql"])
+    results["lookup_sqlite"] = lookup.run(None)
+    _table("product lookup, 50 keys at 10,000 products, SQLite", results["lookup_sqlite"])
+    if postgres:
+        results["lookup_postgresql"] = lookup.run(postgres)
+        _table(
+            "product lookup, 50 keys at 10,000 products, PostgreSQL", results["lookup_postgresql"]
+        )
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nWritten to {RESULTS}")
 

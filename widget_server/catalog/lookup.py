@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy import ColumnElement, String, exists, func, literal, select, true, union_all
 
 from widget_server.brands.models import Brand
 from widget_server.catalog.keys import KINDS, normalise_value, path_suffixes
@@ -65,84 +65,97 @@ def _group(keys: Iterable[str]) -> dict[str, dict[str, str]]:
     return groups
 
 
-def _ids_by(rows: Iterable[tuple[Any, int]]) -> dict[Any, set[int]]:
-    found: dict[Any, set[int]] = defaultdict(set)
-    for value, product_id in rows:
-        found[value].add(product_id)
+#: What each kind is compared with, in order of precedence where one kind has two.
+_PRODUCT_COLUMNS = {
+    "u": Product.url_path,
+    "h": func.lower(Product.handle),
+    "s": Product.store_id,
+    "n": Product.title_key,
+    "full": Product.handle,
+}
+_VARIANT_COLUMNS = {"sv": Variant.store_id, "k": Variant.sku, "g": Variant.gtin}
+
+
+def _candidates(
+    brand: Brand, wanted: dict[str, set[str]], where: ColumnElement[bool]
+) -> dict[tuple[str, str], set[int]]:
+    """``(column tag, value) -> product ids`` for every wanted value, in one round trip.
+
+    One indexed SELECT per column, joined with UNION ALL: a page's lookup
+    costs one query however many kinds of key it holds. Variant columns are
+    driven by their own index, and the brand's products checked per
+    candidate (EXISTS on the primary key), which a join would let SQLite's
+    planner turn into a scan of the brand's products.
+    """
+    scope = (Product.brand_id == brand.id, where)
+    parts = []
+    for tag, column in _PRODUCT_COLUMNS.items():
+        if wanted.get(tag):
+            parts.append(
+                select(literal(tag, String).label("tag"), column.label("value"), Product.id)
+                .where(*scope, column.in_(wanted[tag]))
+            )  # fmt: skip
+    for tag, column in _VARIANT_COLUMNS.items():
+        if wanted.get(tag):
+            product_in_scope = exists().where(Product.id == Variant.product_id, *scope)
+            parts.append(
+                select(literal(tag, String).label("tag"), column.label("value"), Variant.product_id)
+                .where(column.in_(wanted[tag]), Variant.active.is_(True), product_in_scope)
+            )  # fmt: skip
+    if not parts:
+        return {}
+    found: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for tag, value, product_id in session.execute(union_all(*parts)).all():
+        found[(tag, value)].add(product_id)
     return found
 
 
 def _find(
-    brand: Brand, groups: dict[str, dict[str, str]], where: ColumnElement[bool]
-) -> dict[str, set[int]]:
-    """Product ids each key names among ``brand``'s products that satisfy ``where``."""
-    scope = (Product.brand_id == brand.id, where)
+    brand: Brand,
+    groups: dict[str, dict[str, str]],
+    where: ColumnElement[bool],
+    full: Iterable[str] = (),
+) -> tuple[dict[str, set[int]], set[int]]:
+    """Product ids each key names among ``brand``'s products that satisfy ``where``.
+
+    Also the ids of the products whose handle is in ``full``. Precedence
+    within a kind: for ``u:``, the longest path suffix that names a product,
+    else the last segment as a handle; for ``s:``, a product id before a
+    variant id.
+    """
+    suffixes = {key: path_suffixes(path) for key, path in groups.get("u", {}).items()}
+    last_segments = {key: group[-1][1:] for key, group in suffixes.items() if group}
+    wanted: dict[str, set[str]] = {
+        "u": {suffix for group in suffixes.values() for suffix in group},
+        "h": set(groups.get("h", {}).values()) | set(last_segments.values()),
+        "s": set(groups.get("s", {}).values()),
+        "sv": set(groups.get("s", {}).values()),
+        "k": set(groups.get("k", {}).values()),
+        "g": set(groups.get("g", {}).values()),
+        "n": set(groups.get("n", {}).values()),
+        "full": set(full),
+    }
+    found = _candidates(brand, wanted, where)
     named: dict[str, set[int]] = {}
-
-    def by_variant(column: Any, wanted: dict[str, str]) -> dict[Any, set[int]]:
-        return _ids_by(
-            session.execute(
-                select(column, Variant.product_id)
-                .join(Product, Product.id == Variant.product_id)
-                .where(*scope, Variant.active.is_(True), column.in_(set(wanted.values())))
-            ).all()
-        )
-
-    paths = groups.get("u", {})
-    handles = dict(groups.get("h", {}))
-    if paths:
-        suffixes = {key: path_suffixes(path) for key, path in paths.items()}
-        wanted = {suffix for group in suffixes.values() for suffix in group}
-        found = _ids_by(
-            session.execute(
-                select(Product.url_path, Product.id).where(*scope, Product.url_path.in_(wanted))
-            ).all()
-        )
-        for key, group in suffixes.items():
-            hit = next((found[suffix] for suffix in group if suffix in found), None)
-            if hit is not None:
+    for key, group in suffixes.items():
+        hit = next((found[("u", suffix)] for suffix in group if ("u", suffix) in found), None)
+        if hit is None and key in last_segments:
+            hit = found.get(("h", last_segments[key]))
+        if hit:
+            named[key] = hit
+    for kind, tags in (
+        ("h", ("h",)),
+        ("s", ("s", "sv")),
+        ("k", ("k",)),
+        ("g", ("g",)),
+        ("n", ("n",)),
+    ):
+        for key, value in groups.get(kind, {}).items():
+            hit = next((found[(tag, value)] for tag in tags if (tag, value) in found), None)
+            if hit:
                 named[key] = hit
-            elif group:
-                # No product has this path: its last segment may still be a handle.
-                handles[key] = group[-1][1:]
-    if handles:
-        found = _ids_by(
-            session.execute(
-                select(func.lower(Product.handle), Product.id).where(
-                    *scope, func.lower(Product.handle).in_(set(handles.values()))
-                )
-            ).all()
-        )
-        named.update({key: found[value] for key, value in handles.items() if value in found})
-    if "s" in groups:
-        ids = groups["s"]
-        found = _ids_by(
-            session.execute(
-                select(Product.store_id, Product.id).where(
-                    *scope, Product.store_id.in_(set(ids.values()))
-                )
-            ).all()
-        )
-        rest = {key: value for key, value in ids.items() if value not in found}
-        named.update({key: found[value] for key, value in ids.items() if value in found})
-        if rest:
-            found = by_variant(Variant.store_id, rest)
-            named.update({key: found[value] for key, value in rest.items() if value in found})
-    for kind, column in (("k", Variant.sku), ("g", Variant.gtin)):
-        if kind in groups:
-            found = by_variant(column, groups[kind])
-            named.update({key: found[v] for key, v in groups[kind].items() if v in found})
-    if "n" in groups:
-        names = groups["n"]
-        found = _ids_by(
-            session.execute(
-                select(Product.title_key, Product.id).where(
-                    *scope, Product.title_key.in_(set(names.values()))
-                )
-            ).all()
-        )
-        named.update({key: found[value] for key, value in names.items() if value in found})
-    return named
+    full_ids = {pid for handle in wanted["full"] for pid in found.get(("full", handle), ())}
+    return named, full_ids
 
 
 def _misses(brand: Brand, groups: dict[str, dict[str, str]], matched: set[str]) -> dict[str, str]:
@@ -151,7 +164,7 @@ def _misses(brand: Brand, groups: dict[str, dict[str, str]], matched: set[str]) 
         kind: {key: value for key, value in keys.items() if key not in matched}
         for kind, keys in groups.items()
     }
-    named = _find(brand, rest, true())
+    named, _ = _find(brand, rest, true())
     ids = {product_id for group in named.values() for product_id in group}
     if not ids:
         return {}
@@ -182,20 +195,8 @@ def lookup(
     requestable did not.
     """
     groups = _group(keys)
-    named = _find(brand, groups, requestable())
+    named, full_ids = _find(brand, groups, requestable(), full)
     chosen = {key: next(iter(ids)) for key, ids in named.items() if len(ids) == 1}
-    full = set(full)
-    full_ids = (
-        set(
-            session.scalars(
-                select(Product.id).where(
-                    Product.brand_id == brand.id, requestable(), Product.handle.in_(full)
-                )
-            )
-        )
-        if full
-        else set()
-    )
     wanted = set(chosen.values()) | full_ids
     result = Lookup()
     if wanted:
