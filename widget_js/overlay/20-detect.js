@@ -97,7 +97,8 @@ function detectPage(add) {
     } else if (group.keys.length) groups.push(group);
   });
   var ogType = meta("og:type");
-  if (groups.length > 1 || (!groups.length && !/product/i.test(ogType))) return;
+  if (groups.length > 1) return;
+  if (!groups.length && !/product/i.test(ogType)) return urlPage(add);
   var canonical = D.querySelector('link[rel="canonical"]');
   var page = groups[0] || { keys: [], images: [] };
   page.keys = union(page.keys, [urlKey((canonical && canonical.href) || meta("og:url") || "/")]);
@@ -107,6 +108,15 @@ function detectPage(add) {
   var own = /product/i.test(ogType) || page.keys.indexOf(pageKey) >= 0;
   var image = page.keys.length && mainImage(page.images, own);
   if (image) add(image, page.keys, "page");
+}
+
+/* A page with no structured data (a headless store after a client-side
+   navigation) is a product's page when the lookup says its URL is that
+   product's own URL: the dot goes on its main image. */
+function urlPage(add) {
+  var p = state.products[state.known[pageKey]];
+  var image = p && urlKey(p.url) === pageKey && mainImage([p.image_url], true);
+  if (image) add(image, [pageKey], "page");
 }
 
 function meta(property) {
@@ -166,6 +176,9 @@ function nodeKeys(node, group, depth) {
   ["gtin", "gtin8", "gtin12", "gtin13", "gtin14"].forEach(function (field) {
     push("g", field);
   });
+  // The first name only: microdata on <body> also holds the names of the
+  // related products shown below, which must never name this one.
+  if (!depth) node.name = [].concat(node.name)[0];
   if (!depth) push("n", "name");
   [].concat(node.image || []).forEach(function (img) {
     group.images.push(typeof img === "string" ? img : img && (img.url || img.contentUrl));
@@ -185,7 +198,7 @@ function union(a, b) {
 
 /* An image URL without what only changes its size: the host, the query,
    Next.js's /_next/image wrapper, Wix's /v1/fill/…, BigCommerce's
-   /stencil/<size>/, Shopify's _600x / _large / _{width}x and WordPress's
+   /stencil/<size>/, Magento's /cache/<hash>/, Shopify's _600x / _large / _{width}x and WordPress's
    -300x300 suffixes. */
 function imageId(src) {
   src = String(src || "");
@@ -196,6 +209,7 @@ function imageId(src) {
     .replace(/^(https?:)?\/\/[^\/]+/, "")
     .replace(/\/v1\/(fill|fit|crop)\/.*$/, "")
     .replace(/\/stencil\/[^\/]+\//, "/stencil/")
+    .replace(/\/cache\/[0-9a-f]{32}\//, "/")
     .replace(/(_(\d*x\d*|small|medium|large|grande|compact|master|pico|icon|thumb|\{width\}x)(@\dx)?|-\d+x\d+|-scaled)(?=\.\w+$)/i, "")
     .toLowerCase();
 }

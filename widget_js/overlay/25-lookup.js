@@ -27,9 +27,10 @@ function absorb(data, keys) {
    is a cached one). */
 function newKeys(found) {
   var keys = [];
-  found.forEach(function (c) {
+  // The page's own URL too: it may be a product's page (20-detect.js, urlPage).
+  found.concat({ keys: [pageKey] }).forEach(function (c) {
     c.keys.forEach(function (key) {
-      if (!(key in asked) && keys.indexOf(key) < 0) keys.push(key);
+      if (key && !(key in asked) && keys.indexOf(key) < 0) keys.push(key);
     });
   });
   keys.sort().forEach(function (key) {
