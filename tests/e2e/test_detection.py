@@ -21,6 +21,7 @@ from playwright.sync_api import Page, Route
 from werkzeug.serving import make_server
 
 from tests.e2e.stack import BRAND, Stack, dot_handles, wait_for_dots
+from tests.e2e.test_overlay_pages import DOTS_MATCH_CARDS_JS
 
 TOKEN = "fake.token"  # the fake API takes any token
 
@@ -354,3 +355,68 @@ def test_many_keys_go_in_batches_under_the_url_limit(pages: Pages) -> None:
     assert sorted(key for call in gets for key in call[2]) == sorted(
         f"u:/products/{long}{n}" for n in range(60)
     )
+
+
+# ---------------------------------------------------------------------------- the real server
+
+
+def scroll_to_the_end(page: Page, catalog: list[str]) -> None:
+    """The demo store's infinite scroll, to its last card, a page of cards at a time
+    (each with its dots before the next: each page's keys are then one lookup)."""
+    for _ in range(20):
+        page.wait_for_function(DOTS_MATCH_CARDS_JS, arg=catalog)
+        if page.locator("#infinite-grid[data-complete]").count():
+            return
+        shown = page.locator(".card").count()
+        page.mouse.wheel(0, 4000)
+        page.wait_for_function(
+            "n => document.querySelectorAll('.card').length > n"
+            " || document.querySelector('#infinite-grid[data-complete]')",
+            arg=shown,
+        )
+
+
+def test_a_page_view_asks_once_and_a_returning_view_is_served_from_the_cache(
+    stack: Stack, page: Page
+) -> None:
+    """On the real server: the start is one POST /v1/session (never /v1/catalog nor
+    /v1/requests/mine); cards added later are looked up by GET /v1/products, which the
+    browser caches, so the same page viewed again asks the server nothing new."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    urls: dict[str, str] = {}
+    cached: list[str] = []
+    cdp.on(
+        "Network.requestWillBeSent", lambda e: urls.__setitem__(e["requestId"], e["request"]["url"])
+    )
+    cdp.on("Network.requestServedFromCache", lambda e: cached.append(urls.get(e["requestId"], "")))
+    cdp.on(
+        "Network.responseReceived",
+        lambda e: (
+            cached.append(e["response"]["url"]) if e["response"].get("fromDiskCache") else None
+        ),
+    )
+    sent: list[tuple[str, str, dict[str, str]]] = []
+    page.on(
+        "request",
+        lambda r: sent.append((r.method, r.url, r.headers)) if "/v1/" in r.url else None,
+    )
+
+    page.goto(stack.invite("/infinite").url)
+    scroll_to_the_end(page, list(stack.catalog()))
+    wait_for_dots(page, len(stack.catalog()))
+    calls = [(m, urlsplit(u).path) for m, u, _ in sent if "/v1/dots.js" not in u]
+    assert ("POST", "/v1/session") in calls
+    assert not [c for c in calls if c[1] in ("/v1/catalog", "/v1/requests/mine")]
+    lookups = [(u, h) for m, u, h in sent if m == "GET" and "/v1/products?" in u]
+    assert lookups, "the cards after the first page are looked up by GET"
+    assert all("authorization" not in h for _, h in lookups)
+    first = sorted(u for u, _ in lookups)
+
+    sent.clear()
+    page.goto(f"{stack.store_url}/infinite")  # the link is remembered
+    scroll_to_the_end(page, list(stack.catalog()))
+    wait_for_dots(page, len(stack.catalog()))
+    again = sorted(u for m, u, _ in sent if m == "GET" and "/v1/products?" in u)
+    assert again == first  # the same URLs (sorted keys, the same catalog version)…
+    assert sorted({u for u in cached if "/v1/products?" in u}) == first  # …from the cache

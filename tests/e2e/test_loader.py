@@ -17,6 +17,8 @@ from tests.e2e.stack import BRAND, Stack
 from widget_server.widget.assets import build_bundle, js_root
 
 LOADER_BUDGET_GZIP = 1_000
+#: Issue #9: the overlay (every file of widget_js/overlay, the preview's included) in gzip.
+OVERLAY_BUDGET_GZIP = 10_000
 OVERLAY_PATH = re.compile(r"/v1/overlay\.[0-9a-f]{8,}\.js")
 
 
@@ -36,6 +38,18 @@ def test_loader_gzip_fits_the_budget(client: FlaskClient) -> None:
     assert response.status_code == 200
     assert response.headers["Content-Encoding"] == "gzip"
     assert len(response.data) <= LOADER_BUDGET_GZIP
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="11.3 KB gzip with the preview's code (issue #9 asks 10 KB): see the report of #9",
+)
+def test_overlay_gzip_fits_the_budget(client: FlaskClient) -> None:
+    path = OVERLAY_PATH.search(client.get("/v1/dots.js").get_data(as_text=True))
+    assert path
+    response = client.get(path.group(0), headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert len(response.data) <= OVERLAY_BUDGET_GZIP, f"{len(response.data)} bytes"
 
 
 @pytest.mark.parametrize(
