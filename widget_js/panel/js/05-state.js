@@ -46,6 +46,7 @@ var state = {
   loaded: false,
   pendingOpen: null, // a dots:open that arrived before the data
   view: null,
+  preview: false, // a brand's preview link: no Send, an Install check view
   brandName: BRAND,
   currency: "USD",
   policy: {},

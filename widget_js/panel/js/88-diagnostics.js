@@ -122,7 +122,7 @@ function check(status, sentence, detail) {
 
 function section(id, title, count, children) {
   var heading = title + (count == null ? "" : " (" + count + ")");
-  var head = h("h3", { id: id, text: heading });
+  var head = h("h3", { id: id, tabindex: "-1", text: heading });
   return h("section", { class: "diag-section", "aria-labelledby": id }, [head].concat(children));
 }
 
@@ -299,6 +299,15 @@ function notOnPage(missing) {
   ];
 }
 
+/* An in-page link: scroll to its section and read on from its heading,
+   without a fragment in the frame's URL. */
+function jumpTo(event) {
+  event.preventDefault();
+  var heading = $(event.currentTarget.getAttribute("href").slice(1));
+  heading.scrollIntoView({ block: "start" });
+  heading.focus();
+}
+
 function renderDiagnostics() {
   var body = $("diag-body");
   var msg = diag.page;
@@ -321,7 +330,20 @@ function renderDiagnostics() {
   var missedItems = missedList(missed);
   var absent = diag.catalog && absentProducts(matched);
   $("diag-intro").textContent = "What the Dots script sees on " + text(msg.page.url, 200);
+  // The lists can be long: links to each, with its count, come first.
+  var jumps = [
+    ["diag-matched", plural(matchedItems.length, "product with a dot", "products with a dot")],
+    ["diag-missed", plural(missedItems.length, "product-looking element", "product-looking elements") + " with no dot"],
+    ["diag-absent", absent ? plural(absent.length, "catalog product", "catalog products") + " not on this page" : ""],
+  ];
   body.replaceChildren(
+    h(
+      "ul",
+      { class: "diag-jumps", "aria-label": "In this check" },
+      jumps.map(function (jump) {
+        return jump[1] ? h("li", {}, [h("a", { href: "#" + jump[0], onclick: jumpTo, text: jump[1] })]) : null;
+      })
+    ),
     section("diag-install", "Install", null, [installChecks(msg.page)]),
     section("diag-matched", "Products with a dot", matchedItems.length, [
       matchedItems.length
