@@ -1,9 +1,10 @@
 /* Preview links: the brand's install check (docs/widget-protocol.md,
    "Preview links"). The dots show as an influencer sees them, plus an
    "Install check" button beside the launcher that opens the panel's
-   "diagnostics" view with dots:diagnostics: what detection found, the
-   loader's script tags, and the CSP violations seen since the start. The
-   view is the panel's (88-diagnostics.js), so this file stays small. */
+   "diagnostics" view with dots:diagnostics: what detection found and what
+   the lookups said, the loader's script tags, and the CSP violations seen
+   since the start. The panel (88-diagnostics.js) works out and words the
+   rest, so this file, which every influencer downloads, stays small. */
 
 var cspBlocked = []; // "<effective directive> <blocked host>", never a full URL
 var checkButton = null;
@@ -11,7 +12,7 @@ var checkButton = null;
 CSS +=
   ".bar{position:absolute;left:16px;right:16px;bottom:calc(16px + env(safe-area-inset-bottom,0px));display:flex;" +
   "flex-wrap:wrap-reverse;gap:8px}.bar .launcher{position:static;max-width:100%}" +
-  ".launcher.check{background:#fff;color:#111827}.launcher.check:hover{background:#f3f4f6}";
+  ".check,.check:hover{background:#fff;color:#111827}";
 
 /* Listening from the start: by the time the session says "preview", the
    page may already have blocked a request of ours. */
@@ -51,7 +52,7 @@ function openCheck() {
   openPanel("diagnostics", checkButton);
 }
 
-/* dots:diagnostics, as the protocol shapes it. */
+/* dots:diagnostics (docs/widget-protocol.md): the panel words it. */
 function diagnostics() {
   var tags = D.querySelectorAll("script[src*='/v1/dots.js']");
   return {
@@ -60,36 +61,14 @@ function diagnostics() {
       url: W.location.href.split("#")[0],
       script_tags: tags.length,
       script_src: tags.length ? tags[0].src : "",
-      csp_blocked: cspBlocked.slice(),
+      csp_blocked: cspBlocked,
     },
-    origin: state.session.diagnostics || null,
-    found: (state.found || []).slice(0, 500).map(describe),
-  };
-}
-
-/* One element detection found: its keys, the product it matched (and by
-   which key) or why not, and a short label (alt text or link path). */
-function describe(found) {
-  var keys = (found.keys || []).slice(0, 20);
-  var handle = found.handle || null;
-  var misses = state.misses || {};
-  var known = state.known || {}; // key -> the handle it names
-  var el = found.el && found.el.getAttribute ? found.el : null;
-  var link = keys.filter(function (k) {
-    return k.slice(0, 2) === "u:";
-  })[0];
-  var label = (el && (el.getAttribute("alt") || el.getAttribute("aria-label"))) || (link || keys[0] || "").slice(2);
-  var why = "unknown";
-  var match = null;
-  keys.forEach(function (k) {
-    if (misses[k] && why === "unknown") why = misses[k];
-    if (handle && known[k] === handle && !match) match = k;
-  });
-  return {
-    keys: keys,
-    handle: handle,
-    reason: handle ? "matched" : why,
-    match: match,
-    label: label.slice(0, 80),
+    origin: state.session.diagnostics,
+    known: state.known,
+    misses: state.misses,
+    found: state.found.slice(0, 500).map(function (f) {
+      // The image's alt text names the element; its keys say the rest.
+      return { keys: f.keys, handle: f.handle, alt: (f.el.getAttribute("alt") || "").slice(0, 80) };
+    }),
   };
 }

@@ -25,6 +25,7 @@ var STATUS_MARKS = { ok: ["\u2713", "OK"], warn: ["!", "Check"], bad: ["\u2715",
 
 var diag = {
   page: null, // the latest dots:diagnostics
+  found: [], // its elements, examined (examine())
   origins: null, // {origin_allowed, origin, origins}: the overlay's session answer, else ours
   catalog: null, // GET /v1/catalog products, once per token
   catalogState: "", // "", "loading", "failed"
@@ -73,9 +74,42 @@ function setupPreview(session) {
 /* dots:diagnostics from the overlay: kept, and shown at once if on screen. */
 function onDiagnostics(msg) {
   if (!msg.page || typeof msg.page !== "object" || !Array.isArray(msg.found)) return;
+  var known = msg.known && typeof msg.known === "object" ? msg.known : {};
+  var misses = msg.misses && typeof msg.misses === "object" ? msg.misses : {};
   diag.page = msg;
+  diag.found = msg.found.slice(0, 500).map(function (f) {
+    return examine(f || {}, known, misses);
+  });
   if (msg.origin && typeof msg.origin === "object") diag.origins = msg.origin;
   if (state.view === "diagnostics") renderDiagnostics();
+}
+
+/* One element the overlay found, {keys, handle, alt}, with what the lookups
+   said (known: key -> handle; misses: key -> why no dot): the product it
+   matched and by which key, or why not, and a short label. */
+function examine(f, known, misses) {
+  var keys = (Array.isArray(f.keys) ? f.keys : []).slice(0, 20).map(String);
+  var handle = typeof f.handle === "string" && f.handle ? f.handle : null;
+  var first = function (test) {
+    return keys.filter(test)[0];
+  };
+  var missed = first(function (k) {
+    return typeof misses[k] === "string";
+  });
+  var link = first(function (k) {
+    return keyKind(k) === "u";
+  });
+  return {
+    keys: keys,
+    handle: handle,
+    reason: handle ? "matched" : (missed && misses[missed]) || "unknown",
+    match: handle
+      ? first(function (k) {
+          return known[k] === handle;
+        }) || null
+      : null,
+    label: text(f.alt, 80) || keyValue(link || keys[0] || ""),
+  };
 }
 
 function showDiagnostics(keepFocus) {
@@ -316,9 +350,7 @@ function renderDiagnostics() {
     body.replaceChildren(h("p", { class: "hint", role: "status", text: "Waiting for the page…" }));
     return;
   }
-  var found = msg.found.filter(function (f) {
-    return f && typeof f === "object";
-  });
+  var found = diag.found;
   var matched = found.filter(function (f) {
     return f.reason === "matched" && typeof f.handle === "string";
   });
