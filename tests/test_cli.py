@@ -609,7 +609,7 @@ COMMANDS = {
     "brand user": {"add", "passwd", "sessions"},
     "brand user sessions": {"list", "revoke"},
     "influencer": {"create", "list"},
-    "link": {"issue", "list", "revoke"},
+    "link": {"issue", "list", "revoke", "preview"},
     "catalog": {"sync", "show", "exclude", "include"},
     "outbox": {"send", "list"},
 }
