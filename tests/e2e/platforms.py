@@ -165,15 +165,17 @@ def placeholder_image(path: str, query: str) -> str:
 def with_origin(text: str, origin: str) -> str:
     """``text`` with the placeholder origin made ``origin``.
 
-    Also ``http://store.test`` and the protocol-relative ``//store.test``
-    that Shopify's Liquid writes (``{{ image | image_url }}``).
+    Also ``http://store.test``, the protocol-relative ``//store.test`` that
+    Shopify's Liquid writes, and the ``https:\\/\\/store.test`` of JSON with
+    escaped slashes (Magento's ``x-magento-init`` scripts).
     """
     host = origin.split("://", 1)[1]
-    return re.sub(
-        r"(?:https?:)?//store\.test\b",
-        lambda m: origin if m.group(0)[0] == "h" else f"//{host}",
-        text,
-    )
+
+    def replace(match: re.Match[str]) -> str:
+        scheme, slash1, slash2 = match.groups()
+        return f"{'http:' if scheme else ''}{slash1}{slash2}{host}"
+
+    return re.sub(r"(https?:)?(\\?/)(\\?/)store\.test\b", replace, text)
 
 
 def paste_script_tag(html: str, tag: str) -> str:
@@ -185,7 +187,9 @@ def paste_script_tag(html: str, tag: str) -> str:
 
 def store_app(fixture: Fixture, widget_url: str, brand: str) -> Flask:
     """The fixture's store: its pages at their URLs, its files at their paths, images drawn."""
-    app = Flask(f"platform-{fixture.name}")
+    # No static folder: Flask's own /static/ route would shadow the platforms'
+    # /static/ URLs (Magento's and Gatsby's assets).
+    app = Flask(f"platform-{fixture.name}", static_folder=None)
     pages = {page.url: page.path for page in fixture.pages}
     tag = f'<script async src="{widget_url}/v1/dots.js" data-brand="{brand}"></script>'
 
