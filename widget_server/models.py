@@ -2,12 +2,14 @@
 
 from widget_server.brands.models import Brand, BrandUser, ReviewSession
 from widget_server.catalog.models import Product, Variant
+from widget_server.console.models import AuditEntry, UserToken
 from widget_server.db import Base
 from widget_server.influencers.models import Influencer, InfluencerLink, SocialHandle
 from widget_server.notifications.models import OutboxMessage
 from widget_server.product_requests.models import ProductRequest, RequestEvent, RequestItem
 
 __all__ = [
+    "AuditEntry",
     "Base",
     "Brand",
     "BrandUser",
@@ -20,5 +22,6 @@ __all__ = [
     "RequestItem",
     "ReviewSession",
     "SocialHandle",
+    "UserToken",
     "Variant",
 ]

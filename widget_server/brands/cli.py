@@ -130,6 +130,23 @@ def user_add_command(slug: str, email: str, password: str) -> None:
     click.echo(f"Added {user.email} to brand {slug}.")
 
 
+@user_group.command("invite")
+@click.argument("slug")
+@click.option("--email", required=True)
+@click.option("--role", type=click.Choice(["owner", "member"]), default="owner", show_default=True)
+def user_invite_command(slug: str, email: str, role: str) -> None:
+    """Email EMAIL a link to choose their password for brand SLUG (no password on the command line).
+
+    The link works once, for 7 days; it goes out through the outbox (the
+    worker or 'widget-server outbox send' delivers it).
+    """
+    from widget_server.console.accounts import invite
+
+    with unit_of_work():
+        user = invite(load_brand(slug), email, role, actor="An operator")
+    click.echo(f"Invited {user.email} to brand {slug} as {role}; the email is in the outbox.")
+
+
 def load_user(email: str) -> BrandUser:
     """The brand user named on the command line, or a clear error."""
     user = find_brand_user(email)

@@ -1,0 +1,23 @@
+// Copy buttons of the console pages: [data-copy="<id of the element whose text to copy>"].
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-copy]");
+    if (!button) return;
+    var source = document.getElementById(button.getAttribute("data-copy"));
+    if (!source) return;
+    var text = source.value !== undefined ? source.value : source.textContent;
+    var done = function () {
+      var label = button.textContent;
+      button.textContent = "Copied";
+      setTimeout(function () { button.textContent = label; }, 1500);
+    };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).then(done, function () { source.select && source.select(); });
+    } else if (source.select) {
+      source.select();
+      document.execCommand("copy");
+      done();
+    }
+  });
+})();
