@@ -55,7 +55,8 @@ def run_sync(brand: Brand) -> dict[str, Any]:
             "at": now.isoformat(),
             "products": report.products,
             "added": report.created,
-            "updated": report.changed,
+            # ``changed`` counts new products too: "updated" is the ones that were there.
+            "updated": report.changed - report.created,
             "deactivated": report.deactivated,
         }
         brand.catalog_synced_at = now

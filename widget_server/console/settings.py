@@ -111,10 +111,12 @@ def add_origin() -> Response | tuple[str, int]:
     return _store_page(form, 400)
 
 
-def _chosen_origin() -> str:
-    form = OriginChoiceForm()
-    origin = (form.origin.data or "").strip()
-    if not form.validate() or origin not in g.brand.allowed_origins:
+def _chosen_origin(origin: str | None = None) -> str:
+    """The origin a form (or the install check's link) names; 404 unless it is the brand's."""
+    if origin is None:
+        form = OriginChoiceForm()
+        origin = (form.origin.data or "").strip() if form.validate() else ""
+    if origin not in g.brand.allowed_origins:
         raise NotFound("That is not one of your store origins.")
     return origin
 
@@ -133,11 +135,16 @@ def remove_origin() -> Response:
     return redirect(url_for("console.store"))
 
 
-@bp.post("/settings/store/check")
+@bp.get("/settings/store/check")
 @owner_required
 def install_check() -> Response:
-    """Open the store as an influencer would, with the preview link's Install check (#7)."""
-    origin = _chosen_origin()
+    """Open the store as an influencer would, with the preview link's Install check (#7).
+
+    A link, not a form: the review pages' CSP (``form-action 'self'``) would
+    stop a form whose answer redirects to the store. It changes nothing, and
+    the preview token it issues goes only to the brand's own origin.
+    """
+    origin = _chosen_origin(request.args.get("origin", ""))
     return redirect(issue_preview_url(g.brand, origin + "/"), code=303)
 
 
