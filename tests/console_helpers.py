@@ -46,7 +46,8 @@ def post_form(client: FlaskClient, page: str, action: str, data: dict[str, objec
 
 
 class FeedServer:
-    """A local store: ``/products.json`` from the test feed, or a 500 when ``broken``."""
+    """A local store: ``/products.json`` from the test feed, or a 500 when ``broken``;
+    ``/bounce`` redirects to ``/inside`` (a 404)."""
 
     def __init__(self) -> None:
         self.broken = False
@@ -59,6 +60,12 @@ class FeedServer:
                 state.requests.append(self.path)
                 parts = urlsplit(self.path)
                 page = int(dict(parse_qsl(parts.query)).get("page", "1"))
+                if parts.path == "/bounce":  # a redirect, for the guard on redirects
+                    self.send_response(302)
+                    self.send_header("Location", "/inside")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 if state.broken or parts.path != "/products.json":
                     self.send_error(500 if state.broken else 404)
                     return

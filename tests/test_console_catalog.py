@@ -12,6 +12,7 @@ from tests.console_helpers import PASSWORD, feed_server, make_console_brand, pos
 from tests.review_helpers import login
 from widget_server import clock
 from widget_server.brands.models import Brand
+from widget_server.catalog.feed import FeedError, fetch, guarded_fetches
 from widget_server.catalog.models import Product
 from widget_server.console.catalog_sync import run_scheduled_syncs
 from widget_server.console.source_guard import SourceRefused, check_source
@@ -159,3 +160,18 @@ def test_the_flag_allows_local_sources(app):
         assert check_source(" http://127.0.0.1:8000/products.json ") == (
             "http://127.0.0.1:8000/products.json"
         )
+
+
+def test_redirects_pass_the_guard_too(app, feed):
+    """A public feed must not bounce the server to an inside address: each hop is checked."""
+    seen = []
+
+    def guard(url):
+        seen.append(url)
+        if url.endswith("/inside"):
+            raise ValueError("a private or local address")
+
+    with guarded_fetches(guard), pytest.raises(FeedError, match="private or local address"):
+        fetch(feed.url.replace("/products.json", "/bounce"))
+    assert [url.rsplit("/", 1)[1] for url in seen] == ["bounce", "inside"]
+    assert feed.requests == ["/bounce"]  # the refused hop was never requested

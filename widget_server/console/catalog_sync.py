@@ -17,7 +17,7 @@ from sqlalchemy import or_, select
 
 from widget_server import clock
 from widget_server.brands.models import Brand
-from widget_server.catalog.feed import FeedError
+from widget_server.catalog.feed import FeedError, guarded_fetches
 from widget_server.catalog.sync import sync_catalog
 from widget_server.console.source_guard import SourceRefused, check_source
 from widget_server.db import session
@@ -45,7 +45,7 @@ def run_sync(brand: Brand) -> dict[str, Any]:
         if not brand.catalog_source:
             raise SourceRefused("Save the catalog's source URL first.")
         source = check_source(brand.catalog_source)
-        with session.begin_nested():
+        with session.begin_nested(), guarded_fetches(check_source):
             report = sync_catalog(brand, source, fmt=brand.catalog_format)
     except (FeedError, SourceRefused) as exc:
         result = {"ok": False, "error": str(exc), "at": now.isoformat()}
