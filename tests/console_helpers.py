@@ -11,10 +11,12 @@ from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import parse_qsl, urlsplit
 
+import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.factories import make_brand, make_product
-from tests.review_helpers import csrf_token
+from tests.review_helpers import csrf_token, login
 from widget_server.brands.services import add_brand_user
 from widget_server.db import session
 
@@ -38,6 +40,25 @@ def make_console_brand(slug: str) -> SimpleNamespace:
         member_id=member.id,
         product_ids=[p.id for p in products],
     )
+
+
+def two_brands(app: Flask) -> tuple[SimpleNamespace, SimpleNamespace]:
+    """Fixture body: two console brands, acme and rival (see ``FIXTURES``)."""
+    with app.app_context():
+        return make_console_brand("acme"), make_console_brand("rival")
+
+
+def owner_client(
+    client: FlaskClient, brands: tuple[SimpleNamespace, SimpleNamespace]
+) -> FlaskClient:
+    """Fixture body: a client signed in as acme's owner."""
+    login(client, brands[0].owner, PASSWORD)
+    return client
+
+
+#: ``brands = BRANDS`` and ``owner = OWNER`` in a test module make them its fixtures.
+BRANDS = pytest.fixture(name="brands")(two_brands)
+OWNER = pytest.fixture(name="owner")(owner_client)
 
 
 def post_form(client: FlaskClient, page: str, action: str, data: dict[str, object]):

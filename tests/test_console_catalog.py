@@ -8,8 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.console_helpers import PASSWORD, feed_server, make_console_brand, post_form
-from tests.review_helpers import login
+from tests.console_helpers import BRANDS, OWNER, feed_server, post_form
 from widget_server import clock
 from widget_server.brands.models import Brand
 from widget_server.catalog.feed import FeedError, fetch, guarded_fetches
@@ -22,18 +21,14 @@ from widget_server.notifications.sender import send_due
 
 feed = pytest.fixture(feed_server)
 
-
-@pytest.fixture
-def brands(app):
-    app.config["CATALOG_ALLOW_PRIVATE"] = True  # the test feed is on 127.0.0.1
-    with app.app_context():
-        return make_console_brand("acme"), make_console_brand("rival")
+brands = BRANDS
+owner = OWNER
 
 
-@pytest.fixture
-def owner(client, brands):
-    login(client, brands[0].owner, PASSWORD)
-    return client
+@pytest.fixture(autouse=True)
+def local_feeds(app):
+    """The test feed is on 127.0.0.1 (tests of the refusal turn this off again)."""
+    app.config["CATALOG_ALLOW_PRIVATE"] = True
 
 
 def acme(db):

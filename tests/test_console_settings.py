@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.console_helpers import PASSWORD, make_console_brand, post_form
+from tests.console_helpers import BRANDS, OWNER, PASSWORD, post_form
 from tests.factories import make_influencer, make_link, make_request
 from tests.review_helpers import csrf_token, login
 from widget_server import clock
@@ -28,17 +28,8 @@ OWNER_PAGES = [
     "/review/team",
 ]
 
-
-@pytest.fixture
-def brands(app):
-    with app.app_context():
-        return make_console_brand("acme"), make_console_brand("rival")
-
-
-@pytest.fixture
-def owner(client, brands):
-    login(client, brands[0].owner, PASSWORD)
-    return client
+brands = BRANDS
+owner = OWNER
 
 
 def audit_rows(db, slug="acme"):

@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from tests.console_helpers import PASSWORD, make_console_brand, post_form
+from tests.console_helpers import BRANDS, OWNER, PASSWORD, post_form
 from tests.review_helpers import csrf_token, login
 from widget_server import clock
 from widget_server.brands.models import BrandUser
@@ -19,17 +18,8 @@ from widget_server.notifications.sender import send_due
 
 LINK = re.compile(r"http://widget\.test(/review/password/set/[\w-]+)")
 
-
-@pytest.fixture
-def brands(app):
-    with app.app_context():
-        return make_console_brand("acme"), make_console_brand("rival")
-
-
-@pytest.fixture
-def owner(client, brands):
-    login(client, brands[0].owner, PASSWORD)
-    return client
+brands = BRANDS
+owner = OWNER
 
 
 def deliver(app, smtp) -> list:

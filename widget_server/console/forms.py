@@ -16,7 +16,6 @@ from wtforms import (
     Field,
     HiddenField,
     IntegerField,
-    PasswordField,
     SelectChoice,
     SelectField,
     StringField,
@@ -24,7 +23,6 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
-    EqualTo,
     InputRequired,
     Length,
     NumberRange,
@@ -34,6 +32,7 @@ from wtforms.validators import (
 
 from widget_server.catalog.formats import FORMATS
 from widget_server.console.accounts import ROLES
+from widget_server.review.forms import PasswordForm
 
 is_email = MarshmallowEmail()
 
@@ -182,15 +181,7 @@ class ForgotForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=320)])
 
 
-class SetPasswordForm(FlaskForm):
-    new = PasswordField(
-        "New password",
-        validators=[
-            DataRequired(),
-            Length(max=1000, message="Use a password of at most 1,000 characters."),
-        ],
-    )
-    confirm = PasswordField(
-        "New password again",
-        validators=[DataRequired(), EqualTo("new", message="The two passwords differ.")],
-    )
+class SetPasswordForm(PasswordForm):
+    """The password form without the current password: the emailed link proves who it is."""
+
+    current = None
