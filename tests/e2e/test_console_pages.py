@@ -231,6 +231,18 @@ def test_catalog_page_syncs_now_and_shows_the_result(page: Page, stack: Stack) -
     )
     check_page(page, "catalog")
 
+    # While a sync runs the button says so and a second click sends nothing (the
+    # submission is held here so the busy state can be seen).
+    page.evaluate(
+        """() => document.querySelector("[data-sync-form]")
+            .addEventListener("submit", (event) => event.preventDefault())"""
+    )
+    page.get_by_role("button", name="Sync now").click()
+    expect(page.locator("[data-sync-form]")).to_have_attribute("aria-busy", "true")
+    expect(page.locator("[data-sync-form] button")).to_have_text("Syncing… this can take a minute")
+    expect(page.locator("[data-sync-note]")).to_have_text("Reading the catalog from your store…")
+    page.reload()
+
     page.get_by_label("Catalog source URL").fill(f"{stack.store_url}/no-such-feed.json")
     page.get_by_role("button", name="Save source").click()
     page.get_by_role("button", name="Sync now").click()

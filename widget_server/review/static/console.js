@@ -21,3 +21,22 @@
     }
   });
 })();
+
+// "Sync now" takes as long as the store's feed: say so, and keep it from being sent twice.
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-sync-form")) return;
+    var button = form.querySelector("button[data-busy-label]");
+    if (!button) return;
+    if (form.getAttribute("aria-busy") === "true") {
+      event.preventDefault();
+      return;
+    }
+    form.setAttribute("aria-busy", "true");
+    button.textContent = button.getAttribute("data-busy-label");
+    var note = form.querySelector("[data-sync-note]");
+    if (note) note.textContent = "Reading the catalog from your store…";
+  });
+})();
