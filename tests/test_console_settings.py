@@ -324,3 +324,11 @@ def test_login_page_of_a_brand_shows_its_name(client, brands):
         },
     )
     assert response.status_code == 302
+
+
+def test_operators_changes_from_the_command_line_are_audited_too(runner, brands, db):
+    result = runner.invoke(args=["brand", "update", "acme", "--expiry-days", "5", "--name", "Acme"])
+    assert result.exit_code == 0, result.output
+    assert audit_rows(db) == [
+        ("widget-server (command line)", "command line", "expiry days", "9", "5")
+    ]  # the name was "Acme" already: no entry

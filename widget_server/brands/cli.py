@@ -78,11 +78,19 @@ def create_command(slug: str, name: str, origins: tuple[str, ...], **options: An
 @_policy_options
 def update_command(slug: str, origins: tuple[str, ...], **options: Any) -> None:
     """Change settings of brand SLUG (only the options given)."""
+    from widget_server.console import audit
+
     with unit_of_work():
         changes = _given(allowed_origins=list(origins) or None, **options)
         if not changes:
             raise click.UsageError("nothing to change: give at least one option")
-        update_brand(load_brand(slug), changes)
+        brand = load_brand(slug)
+        before = audit.brand_settings(brand)
+        update_brand(brand, changes)
+        # The console's audit log shows operators' changes too.
+        audit.record_changes(
+            brand, audit.CLI_ACTOR, "command line", before, audit.brand_settings(brand)
+        )
     click.echo(f"Updated brand {slug}.")
 
 

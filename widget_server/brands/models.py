@@ -64,6 +64,16 @@ class Brand(Base):
         return [self.notify_email, *self.notify_also]
 
     @property
+    def sender_name(self) -> str:
+        """From name of emails to influencers: the brand's choice, else "<name> via Dots"."""
+        return self.email_sender_name or f"{self.name} via Dots"
+
+    @property
+    def reply_to(self) -> str:
+        """Where influencers' answers go: the brand's Reply-To setting, else its notify address."""
+        return self.email_reply_to or self.notify_email
+
+    @property
     def store_url(self) -> str:
         """The store's home page: where influencer links point by default."""
         return self.allowed_origins[0] + "/"

@@ -14,9 +14,10 @@ from sqlalchemy import select
 from widget_server.brands.models import Brand
 from widget_server.console.models import AuditEntry
 from widget_server.db import session
+from widget_server.money import format_minor
 
-#: Who changes settings when no person does (the daily jobs).
-SYSTEM_ACTOR = "Dots (scheduled)"
+#: Who changed settings from ``widget-server`` (an operator, not a brand user).
+CLI_ACTOR = "widget-server (command line)"
 
 
 def _text(value: Any) -> str | None:
@@ -52,6 +53,19 @@ def record_changes(
             record(brand, actor, area, field, old, new)
             changed += 1
     return changed
+
+
+def brand_settings(brand: Brand) -> dict[str, Any]:
+    """The settings ``brand update`` can change, as the audit log shows them."""
+    return {
+        "name": brand.name,
+        "store origins": brand.allowed_origins,
+        "notify address": brand.notify_email,
+        "currency": brand.currency,
+        "expiry days": brand.expiry_days,
+        "max items": brand.max_items,
+        "max retail value": format_minor(brand.max_value_minor, brand.currency),
+    }
 
 
 def entries(brand: Brand, limit: int = 500) -> list[AuditEntry]:

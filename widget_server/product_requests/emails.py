@@ -49,13 +49,8 @@ def influencer_links(request: ProductRequest) -> dict[str, str | None]:
 
 
 def sender_name(request: ProductRequest) -> str:
-    """The From name of emails to the influencer: the brand's choice, else the brand via Dots."""
-    return request.brand.email_sender_name or f"{request.brand.name} via Dots"
-
-
-def reply_address(request: ProductRequest) -> str:
-    """Where an influencer's answer goes: the brand's Reply-To setting, else its notify address."""
-    return request.brand.email_reply_to or request.brand.notify_email
+    """The From name of emails to the influencer (the brand's Notifications setting)."""
+    return request.brand.sender_name
 
 
 def _to_influencer(request: ProductRequest, template: str, context: dict[str, Any]) -> None:
@@ -63,7 +58,7 @@ def _to_influencer(request: ProductRequest, template: str, context: dict[str, An
         to=request.influencer.email,
         template=template,
         context={"request": request, **influencer_links(request), **context},
-        reply_to=reply_address(request),
+        reply_to=request.brand.reply_to,
         from_name=sender_name(request),
         request_id=request.id,
     )
