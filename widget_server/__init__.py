@@ -23,7 +23,17 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         Path(app.instance_path)
     )
 
-    from widget_server import api, cli, cors, db, errors, headers, ratelimit, validation
+    from widget_server import (
+        api,
+        cli,
+        compression,
+        cors,
+        db,
+        errors,
+        headers,
+        ratelimit,
+        validation,
+    )
     from widget_server.catalog.routes import blp as catalog_blp
     from widget_server.influencers.routes import blp as session_blp
     from widget_server.product_requests.routes import blp as requests_blp
@@ -39,5 +49,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)  # after flask-smorest, so the one error shape wins
     cors.init_app(app)
     headers.init_app(app)
+    compression.init_app(app)
     cli.init_app(app)
     return app
