@@ -608,3 +608,28 @@ def test_console_posts_need_csrf(acme, brands, db):
 def test_empty_requests_page_offers_an_invitation(acme):
     html = acme.get("/review/").get_data(as_text=True)
     assert "Invite an influencer" in html and "arrive by email" not in html
+
+
+def test_applying_again_replaces_the_unconfirmed_link_and_spares_a_waiting_one(client, brands, db):
+    apply_form(client)
+    first = confirm_url(db)
+    apply_form(client, name="Rita S.")
+    second = confirm_url(db)
+    assert first != second
+    stale = post(client, first, page=second)
+    assert stale.status_code == 400 and "already used or replaced" in stale.get_data(as_text=True)
+    assert post(client, second, page=second).status_code == 200
+    apply_form(client)  # already waiting for the brand: nothing changes, no email
+    assert len(outbox(db, "application_confirm")) == 2
+    with db() as s:
+        [mine] = s.scalars(select(Application).where(Application.email == "rita@example.com"))
+        assert (mine.name, mine.status) == ("Rita S.", "pending")
+
+
+def test_invitations_are_rate_limited(app, brands, db):
+    app.config["RATELIMIT_SUBMIT_PER_IP"] = "2/minute"
+    client = app.test_client()
+    login(client, "team@acme.example", PASSWORD)
+    codes = [invite(client, email=f"p{i}@example.com").status_code for i in range(3)]
+    assert codes == [302, 302, 429]
+    assert len(outbox(db, "influencer_invitation")) == 2

@@ -122,7 +122,7 @@ def confirm(token: str) -> tuple[str, int]:
     """GET asks (mail scanners open links), POST confirms: the link works once."""
     form = ActionForm()
     try:
-        ident, _nonce = tokens.read_confirmation(token)
+        tokens.read_confirmation(token)
     except tokens.TokenRefused as exc:
         return render_template("apply/confirm.html", error=str(exc), form=form), 400
     if not form.is_submitted():
@@ -138,7 +138,6 @@ def confirm(token: str) -> tuple[str, int]:
         application=application,
         brand=application.brand,
         accepted=application.status == ACCEPTED,
-        ident=ident,
     ), 200
 
 

@@ -24,6 +24,7 @@ from widget_server.invitations.forms import (
     InviteForm,
 )
 from widget_server.invitations.models import Application
+from widget_server.ratelimit import PER_IP_SUBMIT, limiter
 from widget_server.review.auth import get_owned_or_404, login_required
 from widget_server.review.forms import ActionForm
 
@@ -55,6 +56,7 @@ def index() -> tuple[str, int]:
 
 
 @bp.post("/invite")
+@limiter.limit(PER_IP_SUBMIT)  # each one emails someone
 @login_required
 def invite() -> Response | tuple[str, int]:
     """Invite one person; on success the link's page, to copy the link for a DM."""
@@ -124,6 +126,7 @@ def extend(link_id: int) -> Response:
 
 
 @bp.post("/links/<int:link_id>/resend")
+@limiter.limit(PER_IP_SUBMIT)  # each one emails someone
 @login_required
 def resend(link_id: int) -> Response:
     found = _link_or_404(link_id)
@@ -162,6 +165,7 @@ def bulk_invite() -> tuple[str, int]:
 
 
 @bp.post("/bulk/confirm")
+@limiter.limit(PER_IP_SUBMIT)  # each one emails someone
 @login_required
 def bulk_confirm() -> Response | tuple[str, int]:
     """Invite every good row of the previewed CSV, all in one transaction."""
