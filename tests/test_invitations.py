@@ -490,6 +490,16 @@ def test_applying_is_rate_limited(app, brands, db):
     assert codes == [302, 302, 429]
 
 
+def test_application_page_has_the_strict_policy_and_no_inline_script(client, brands):
+    response = client.get("/apply/acme")
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert response.headers["Cache-Control"] == "no-store"
+    html = response.get_data(as_text=True)
+    assert "<script" not in html and "style=" not in html
+    assert 'name="website"' in html and 'tabindex="-1"' in html  # the honeypot
+
+
 def test_unknown_brand_has_no_application_page(client, brands):
     response = client.get("/apply/nobody")
     assert response.status_code == 404

@@ -152,10 +152,14 @@ def _apply(page: Page, stack: Stack, email: str, followers: str, country: str = 
     expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
 
 
-def _confirm(page: Page, stack: Stack, smtp: SmtpServer, email: str) -> None:
+def _confirm(page: Page, stack: Stack, smtp: SmtpServer, email: str, check: bool = False) -> None:
+    """Open the confirmation link from the email and confirm (``check``: scan the page)."""
     message = deliver(stack, smtp, email, "Confirm your application to Northwind Supply")
     [url] = CONFIRM.findall(message.part("plain"))
     page.goto(url)
+    if check:
+        assert_accessible(page)
+        screenshots(page, "console-apply-confirm")
     page.get_by_role("button", name="Confirm my application").click()
 
 
@@ -169,8 +173,12 @@ def test_apply_confirm_accept_and_open_the_personal_link(
     try:
         page = applicant.new_page()
         _apply(page, stack, email, "25000")
-        _confirm(page, stack, mail, email)
+        assert_accessible(page)
+        screenshots(page, "console-apply-sent")
+        _confirm(page, stack, mail, email, check=True)
         expect(page.get_by_role("heading", name="Thank you, Rita Sousa")).to_be_visible()
+        assert_accessible(page)
+        screenshots(page, "console-apply-confirmed")
 
         review = brand.new_page()
         sign_in(review, stack)
