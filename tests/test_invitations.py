@@ -218,7 +218,8 @@ def test_extend_sets_a_new_expiry_and_revives_an_expired_link(acme, db):
     assert response.status_code == 302
     assert _api_status(acme, link_id, db) == 200
     with db() as s:
-        assert s.get(InfluencerLink, link_id).expires_at.date() == day + timedelta(days=1)
+        assert s.get(InfluencerLink, link_id).expires_at.date() == day
+    assert f"works until {day:%b %d, %Y}" in acme.get(page).get_data(as_text=True)
     for bad, message in [
         ("2020-01-01", "Choose a day from today on."),
         ((clock.now() + timedelta(days=400)).date().isoformat(), "within a year"),

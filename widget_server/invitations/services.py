@@ -135,7 +135,8 @@ def extend(link: InfluencerLink, until: date) -> None:
     """
     if link.revoked_at is not None:
         raise InfluencerError("This link is revoked; use Send again to give them a new link.")
-    end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC)
+    # The link's last moment is the end of that day, so it "expires on" the day chosen.
+    end = datetime.combine(until, time.max, tzinfo=UTC)
     now = clock.now()
     if end <= now:
         raise InfluencerError("Choose a day from today on.")
