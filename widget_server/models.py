@@ -4,10 +4,13 @@ from widget_server.brands.models import Brand, BrandUser, ReviewSession
 from widget_server.catalog.models import Product, Variant
 from widget_server.db import Base
 from widget_server.influencers.models import Influencer, InfluencerLink, SocialHandle
+from widget_server.invitations.models import Application, ApplyRules
 from widget_server.notifications.models import OutboxMessage
 from widget_server.product_requests.models import ProductRequest, RequestEvent, RequestItem
 
 __all__ = [
+    "Application",
+    "ApplyRules",
     "Base",
     "Brand",
     "BrandUser",

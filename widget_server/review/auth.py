@@ -32,6 +32,7 @@ from widget_server.influencers.models import Influencer
 from widget_server.product_requests.models import ProductRequest
 
 F = TypeVar("F", bound=Callable[..., Any])
+M = TypeVar("M")
 
 #: The key of the session token in Flask's (signed) session cookie.
 _TOKEN = "sid"
@@ -112,17 +113,29 @@ def login_required(view: F) -> F:
     return wrapped  # type: ignore[return-value]
 
 
-def get_request_or_404(request_id: int) -> ProductRequest:
-    """This brand's request ``request_id``; 404 for any other brand's."""
+def get_owned_or_404(model: type[M], ident: int, what: str, *options: Any) -> M:
+    """The signed-in brand's ``model`` row ``ident``; 404 for any other brand's.
+
+    The one tenant check of the review site: every brand page loads the rows
+    its URL names through here (``model`` has ``id`` and ``brand_id``).
+    """
     found = db.scalar(
-        select(ProductRequest)
-        .where(ProductRequest.id == request_id, ProductRequest.brand_id == g.brand.id)
-        .options(
-            selectinload(ProductRequest.items),
-            selectinload(ProductRequest.events),
-            selectinload(ProductRequest.influencer).selectinload(Influencer.handles),
-        )
+        select(model)
+        .where(model.id == ident, model.brand_id == g.brand.id)  # type: ignore[attr-defined]
+        .options(*options)
     )
     if found is None:
-        raise NotFound("There is no such request.")
+        raise NotFound(f"There is no such {what}.")
     return found
+
+
+def get_request_or_404(request_id: int) -> ProductRequest:
+    """This brand's request ``request_id``; 404 for any other brand's."""
+    return get_owned_or_404(
+        ProductRequest,
+        request_id,
+        "request",
+        selectinload(ProductRequest.items),
+        selectinload(ProductRequest.events),
+        selectinload(ProductRequest.influencer).selectinload(Influencer.handles),
+    )
