@@ -44,7 +44,9 @@ def main() -> None:
         from bench import browser
 
         results["browser"] = browser.run()
-        _table("browser (median of runs)", results["browser"])
+        for name, section in results["browser"].items():
+            if isinstance(section, dict):
+                _table(f"browser, {name.replace('_', ' of ')} products (medians)", section)
     results["server_sqlite"] = server.run(None, args.requests, args.due)
     _table("review and sweeper, SQLite", results["server_sqlite"])
     postgres = os.environ.get("DOTS_BENCH_DATABASE_URL")

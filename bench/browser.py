@@ -1,19 +1,28 @@
 """Browser benchmark: what a shopper pays, and how soon an influencer sees the dots.
 
-Runs the live stack of the browser tests (widget server and demo store on
-loopback, 200 products) and Debian's Chromium through Playwright, with the
-tests' launch arguments.
+Runs the live stack of the browser tests (``widget-server serve`` and the demo
+store on loopback) and Debian's Chromium through Playwright, with the tests'
+launch arguments. The page is the demo store's grid of 200 products
+(``/?count=200``); the brand's catalog holds those 200 products, then 10,000
+(the same 200 plus 9,800 that are not on the page), so the figures show
+whether anything grows with the catalog.
 
 - Shopper: requests (and bytes, headers included) to the widget host when a
   shopper opens the store's home page, on a first and on a repeat visit.
-- Dots ready: milliseconds from navigation start to the first frame in which
-  every requestable catalog product of ``/?count=200`` has its dot (a rendered dot; those of
-  off-screen products carry ``.off`` and count too). Measured in the page with
-  ``performance.now()``, checked once per animation frame. "Cold" is a first
-  visit through the link in a fresh browser context (empty cache and storage);
-  "warm" is a returning influencer in one context (token stored, loader and
-  overlay in the HTTP cache). Medians of ``runs`` visits of each kind.
-- The loader and overlay as transferred (body bytes and content encoding).
+- Dots ready: milliseconds from the page's DOMContentLoaded to the first
+  frame in which every requestable product on the page has its dot (a
+  rendered dot; those of off-screen products carry ``.off`` and count too).
+  Measured in the page with ``performance.now()``, checked once per animation
+  frame. "First visit" comes through the link in a fresh browser context
+  (empty cache and storage); "returning" is an influencer in one context
+  (token stored, scripts and product lookups in the HTTP cache).
+- Bytes an influencer downloads from the widget host per page view (bodies
+  and headers as transferred), first visit and returning.
+- Main thread: the overlay's cost, as the renderer's task time (Chrome's
+  ``TaskDuration`` metric) of an influencer's page view minus a shopper's
+  view of the same page, plus the long tasks (> 50 ms) seen in the
+  influencer's view.
+Medians of ``runs`` visits of each kind.
 """
 
 from __future__ import annotations
@@ -25,10 +34,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Browser, BrowserContext, Page, Request, sync_playwright
+from tqdm import tqdm
 
-from tests.e2e.stack import CHROMIUM, CHROMIUM_ARGS, Stack, start_stack
+from tests.e2e.stack import BRAND, CHROMIUM, CHROMIUM_ARGS, Stack, start_stack
+from widget_server.brands.models import Brand
+from widget_server.catalog.models import Product, Variant
+from widget_server.db import session
 
-PRODUCTS = 200
+PRODUCTS_ON_PAGE = 200
+CATALOG_SIZES = (200, 10_000)
+FILLER = "filler-"  # handles of the products no page shows
 VIEWPORT = {"width": 1280, "height": 900}
 
 
@@ -36,15 +51,23 @@ def ready_js(dots: int) -> str:
     """Installed before any page script: stamps the first frame with all ``dots`` dots.
 
     ``dots`` is the number of requestable products on the page: sold-out and
-    excluded products have a card but no dot.
+    excluded products have a card but no dot. Also counts long tasks.
     """
     return f"""(() => {{
   if (window.top !== window) return;  // not in the request panel's frame
+  window.__benchLongTasks = [];
+  try {{
+    new PerformanceObserver((list) => {{
+      list.getEntries().forEach((e) => window.__benchLongTasks.push(e.duration));
+    }}).observe({{ type: "longtask", buffered: true }});
+  }} catch (err) {{}}
   const check = () => {{
     const host = document.querySelector("dots-overlay");
     const dots = host ? host.shadowRoot.querySelectorAll("button.dot:not([hidden])") : [];
-    if (dots.length >= {dots}) window.__benchDotsReady = performance.now();
-    else requestAnimationFrame(check);
+    if (dots.length >= {dots}) {{
+      const nav = performance.getEntriesByType("navigation")[0];
+      window.__benchDotsReady = performance.now() - nav.domContentLoadedEventStart;
+    }} else requestAnimationFrame(check);
   }};
   requestAnimationFrame(check);
 }})();"""
@@ -61,7 +84,17 @@ def _transferred(request: Request) -> int:
     return sizes["responseHeadersSize"] + sizes["responseBodySize"]
 
 
-def _shopper(browser: Browser, stack: Stack) -> dict:
+def _task_ms(context: BrowserContext, page: Page) -> float:
+    """The renderer's main-thread task time so far, in ms (Chrome DevTools metric)."""
+    cdp = context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    cdp.detach()
+    return metrics["TaskDuration"] * 1000
+
+
+def _shopper(browser: Browser, stack: Stack, page_url: str) -> dict:
+    """A shopper's visits: requests and bytes to the widget host, and main-thread time."""
     context = browser.new_context(viewport=VIEWPORT)
     try:
         result = {}
@@ -72,30 +105,44 @@ def _shopper(browser: Browser, stack: Stack) -> dict:
             result["shopper_widget_requests" + suffix] = len(requests)
             result["shopper_widget_bytes" + suffix] = sum(map(_transferred, requests))
             page.close()
+        tasks = []
+        for _ in range(5):
+            page = context.new_page()
+            page.goto(page_url, wait_until="networkidle")
+            tasks.append(_task_ms(context, page))
+            page.close()
+        result["shopper_task_ms"] = statistics.median(tasks)
         return result
     finally:
         context.close()
 
 
-def _dots_ready_ms(context: BrowserContext, url: str, stack: Stack) -> tuple[float, dict]:
-    """One visit: when all dots were there, and the scripts as transferred."""
+def _visit(context: BrowserContext, url: str, stack: Stack) -> dict:
+    """One influencer page view: dots ready, bytes, scripts, main-thread time."""
     page = context.new_page()
     requests = _finished_widget_requests(page, stack.widget_url)
     page.goto(url)
     page.wait_for_function("() => window.__benchDotsReady !== undefined", timeout=60_000)
-    ready = page.evaluate("window.__benchDotsReady")
     page.wait_for_load_state("networkidle")  # every response in, sizes known
-    scripts = _scripts(requests)
+    visit = {
+        "ready_ms": page.evaluate("window.__benchDotsReady"),
+        "long_tasks": page.evaluate("window.__benchLongTasks"),
+        "bytes": sum(map(_transferred, requests)),
+        "requests": [urlsplit(r.url).path for r in requests],
+        "task_ms": _task_ms(context, page),
+        "scripts": _scripts(requests),
+    }
     page.close()
-    return ready, scripts
+    return visit
 
 
 def _scripts(requests: list[Request]) -> dict:
-    """The loader and the overlay as transferred: body bytes and content encoding."""
+    """The loader, the overlay (and the deferred file, if loaded) as transferred: body bytes
+    and content encoding."""
     out = {}
     for request in requests:
         path = urlsplit(request.url).path
-        name = "loader" if path == "/v1/dots.js" else "overlay"
+        name = "loader" if path == "/v1/dots.js" else path.split("/")[-1].split(".")[0]
         response = request.response()
         if path.endswith(".js") and response:
             out[f"{name}_transfer_bytes"] = request.sizes()["responseBodySize"]
@@ -103,46 +150,92 @@ def _scripts(requests: list[Request]) -> dict:
     return out
 
 
-def _summary(kind: str, times: list[float]) -> dict:
+def _summary(kind: str, visits: list[dict], shopper_task_ms: float) -> dict:
+    times = [v["ready_ms"] for v in visits]
+    long_tasks = [sum(v["long_tasks"]) for v in visits]
     return {
         f"dots_ready_ms_median_{kind}": round(statistics.median(times), 1),
         f"dots_ready_ms_min_{kind}": round(min(times), 1),
         f"dots_ready_ms_max_{kind}": round(max(times), 1),
+        f"widget_bytes_median_{kind}": round(statistics.median(v["bytes"] for v in visits)),
+        f"widget_requests_{kind}": visits[-1]["requests"],
+        f"overlay_task_ms_median_{kind}": round(
+            statistics.median(v["task_ms"] for v in visits) - shopper_task_ms, 1
+        ),
+        f"long_tasks_ms_median_{kind}": round(statistics.median(long_tasks), 1),
+    }
+
+
+def add_products(brand_slug: str, count: int) -> None:
+    """Add ``count`` products (one variant each) that no page of the store shows."""
+    brand = session.query(Brand).filter_by(slug=brand_slug).one()
+    batch = 1_000
+    for start in tqdm(range(0, count, batch), desc="Seeding catalog", unit=" batch"):
+        session.add_all(
+            Product(
+                brand_id=brand.id, store_id=f"{FILLER}{i}", handle=f"{FILLER}{i}",
+                title=f"Filler product {i}", url=f"{brand.allowed_origins[0]}/products/{FILLER}{i}",
+                image_url=None, option_names=["Size"],
+                variants=[Variant(store_id=f"filler-v{i}", title="M", option_values=["M"],
+                                  price_minor=2_000, sku=f"FILL-{i}")],
+            )
+            for i in range(start, min(start + batch, count))
+        )  # fmt: skip
+        session.commit()
+
+
+def _measure(browser: Browser, stack: Stack, runs: int) -> dict:
+    page_url = f"{stack.store_url}/?count={PRODUCTS_ON_PAGE}"
+    link, _ = stack.influencer_link(f"/?count={PRODUCTS_ON_PAGE}")
+    # The dots the page should get: its requestable products, not the filler
+    # that only the catalog holds.
+    on_page = [h for h in stack.catalog() if not h.startswith(FILLER)]
+    ready = ready_js(len(on_page))
+    results = _shopper(browser, stack, page_url)
+    first = []
+    for _ in range(runs):
+        context = browser.new_context(viewport=VIEWPORT)
+        context.add_init_script(ready)
+        first.append(_visit(context, link, stack))
+        context.close()
+    context = browser.new_context(viewport=VIEWPORT)
+    context.add_init_script(ready)
+    _visit(context, link, stack)  # stores the token, fills the cache
+    returning = [_visit(context, page_url, stack) for _ in range(runs)]
+    context.close()
+    shopper_task = results.pop("shopper_task_ms")
+    return {
+        **results,
+        **first[-1]["scripts"],
+        **_summary("first_visit", first, shopper_task),
+        **_summary("returning", returning, shopper_task),
     }
 
 
 def run(runs: int = 9) -> dict:
-    """Measure; returns flat keys (see the module docstring). Cleans up its servers."""
+    """Measure with each catalog size; returns {catalog_N: {...}} (see the module docstring)."""
     werkzeug = logging.getLogger("werkzeug")
     level = werkzeug.level
     werkzeug.setLevel(logging.WARNING)  # one log line per request otherwise
-    with tempfile.TemporaryDirectory(prefix="dots-bench-") as workdir:
-        stack = start_stack(Path(workdir), product_count=PRODUCTS)
-        try:
-            link, _ = stack.influencer_link(f"/?count={PRODUCTS}")
-            ready = ready_js(len(stack.catalog()))
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                try:
-                    results = {"products": PRODUCTS, "runs": runs, **_shopper(browser, stack)}
-                    cold, warm = [], []
-                    for _ in range(runs):
-                        context = browser.new_context(viewport=VIEWPORT)
-                        context.add_init_script(ready)
-                        moment, scripts = _dots_ready_ms(context, link, stack)
-                        context.close()
-                        cold.append(moment)
-                    results.update(scripts)
-
-                    context = browser.new_context(viewport=VIEWPORT)
-                    context.add_init_script(ready)
-                    _dots_ready_ms(context, link, stack)  # stores the token, fills the cache
-                    for _ in range(runs):
-                        warm.append(_dots_ready_ms(context, link.split("#")[0], stack)[0])
-                    context.close()
-                finally:
-                    browser.close()
-        finally:
-            stack.stop()
-            werkzeug.setLevel(level)
-    return {**results, **_summary("cold", cold), **_summary("warm", warm)}
+    results: dict = {"products_on_page": PRODUCTS_ON_PAGE, "runs": runs}
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                for size in CATALOG_SIZES:
+                    with tempfile.TemporaryDirectory(prefix="dots-bench-") as workdir:
+                        stack = start_stack(
+                            Path(workdir), product_count=PRODUCTS_ON_PAGE, serve=False
+                        )
+                        try:
+                            with stack.widget_app.app_context():
+                                add_products(BRAND, size - PRODUCTS_ON_PAGE)
+                            stack.serve("--no-jobs")
+                            results[f"catalog_{size}"] = _measure(browser, stack, runs)
+                        finally:
+                            stack.stop()
+            finally:
+                browser.close()
+    finally:
+        werkzeug.setLevel(level)
+    return results

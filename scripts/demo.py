@@ -151,6 +151,7 @@ def main() -> None:
             f"  Influencer link:         {link}\n"
             f"  Brand review page:       {widget}/review/  "
             f"(sign in as {BRAND_USER[0]} / {BRAND_USER[1]})\n"
+            f"  Open invitation:         {widget}/apply/{BRAND}  (anyone may apply)\n"
             f"  Emails are written to    {INSTANCE / 'outbox'}\n"
             "  Command line:            .venv/bin/widget-server brand list\n"
             "                           (or: make cli ARGS='brand list')\n"

@@ -136,3 +136,35 @@ def test_upgrade_twice_is_harmless_and_the_schema_works(empty_app):
     )
     assert created.exit_code == 0, created.output
     assert '"slug": "acme"' in runner.invoke(args=["brand", "list", "--json"]).stdout
+
+
+#: A brand with one product and one variant, as the first revision stores them.
+FIRST_ROWS = [
+    "INSERT INTO brand (id, slug, name, allowed_origins, notify_email, currency, expiry_days,"
+    " max_items, max_value_minor, created_at) VALUES (1, 'acme', 'Acme',"
+    " '[\"https://acme.example\"]', 'team@acme.example', 'USD', 9, 5, 50000,"
+    " '2026-01-01 00:00:00')",
+    "INSERT INTO product (id, brand_id, store_id, handle, title, description_html, url,"
+    " option_names, active, synced_at) VALUES (1, 1, 'p1', 'tee', 'Tee', '',"
+    " 'https://acme.example/products/tee', '[\"Size\"]', true, '2026-01-01 00:00:00')",
+    "INSERT INTO variant (id, product_id, store_id, title, option_values, price_minor,"
+    " position, available, active) VALUES (1, 1, 'v1', 'M', '[\"M\"]', 2000, 1, true, true)",
+]
+
+
+def test_every_upgrade_keeps_the_catalog_rows(empty_app):
+    """Data survives each step: SQLite's batch mode copies a table and drops the old
+    one, which must not cascade to the rows that point at it (variants of products)."""
+    first, *later = revisions(empty_app)
+    run(empty_app, "db", "upgrade", first)
+    with empty_app.app_context(), engine().begin() as connection:
+        for statement in FIRST_ROWS:
+            connection.execute(text(statement))
+    for revision in later:
+        run(empty_app, "db", "upgrade", revision)
+        with empty_app.app_context(), engine().connect() as connection:
+            counts = [
+                connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+                for table in ("brand", "product", "variant")
+            ]
+        assert counts == [1, 1, 1], f"after {revision}: brand, product, variant {counts}"

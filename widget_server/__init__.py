@@ -23,9 +23,20 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         Path(app.instance_path)
     )
 
-    from widget_server import api, cli, cors, db, errors, headers, ratelimit, validation
+    from widget_server import (
+        api,
+        cli,
+        compression,
+        cors,
+        db,
+        errors,
+        headers,
+        ratelimit,
+        validation,
+    )
     from widget_server.catalog.routes import blp as catalog_blp
     from widget_server.influencers.routes import blp as session_blp
+    from widget_server.invitations import init_app as invitations_init_app
     from widget_server.product_requests.routes import blp as requests_blp
     from widget_server.review import routes as review_routes
     from widget_server.widget import routes as widget_routes
@@ -35,9 +46,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     ratelimit.init_app(app)
     api.init_app(app, [session_blp, catalog_blp, requests_blp])
     widget_routes.init_app(app)
+    invitations_init_app(app)  # before the review site: its pages nest in it
     review_routes.init_app(app)
     errors.init_app(app)  # after flask-smorest, so the one error shape wins
     cors.init_app(app)
     headers.init_app(app)
+    compression.init_app(app)
     cli.init_app(app)
     return app

@@ -42,6 +42,8 @@ SETTINGS: dict[str, tuple[str, Any]] = {
     "RATELIMIT_READ_PER_IP": ("DOTS_RATELIMIT_READ_PER_IP", "120/minute"),
     # Sign-in attempts per client IP.
     "RATELIMIT_SIGN_IN_PER_IP": ("DOTS_RATELIMIT_SIGN_IN_PER_IP", "10/minute"),
+    # Applications sent through a brand's open invitation (/apply/<slug>) per client IP.
+    "RATELIMIT_APPLY_PER_IP": ("DOTS_RATELIMIT_APPLY_PER_IP", "5/minute;50/day"),
 }
 
 #: Settings that are durations ("2h", "30d"), and whole numbers with their bounds.

@@ -3,7 +3,8 @@
 - Every response: ``X-Content-Type-Options: nosniff``, and HSTS when the
   request came over https (``request.is_secure``, which honours
   ``X-Forwarded-Proto`` behind ``DOTS_PROXY_HOPS``) or the public URL is https.
-- The brand's review pages (everything under ``/review``, error pages too):
+- The brand's review pages (everything under ``/review``, error pages too)
+  and the public application pages (``/apply``):
   a Content-Security-Policy without inline script or style that no one may
   frame, ``X-Frame-Options: DENY``, ``Referrer-Policy: same-origin``, and
   ``Cache-Control: no-store`` on pages and exports (they carry names, emails
@@ -21,7 +22,8 @@ from flask import Flask, Response, current_app, request
 #: One year; no ``includeSubDomains``: other hosts of the operator's domain are not ours to pin.
 HSTS = "max-age=31536000"
 
-_REVIEW_PREFIX = "/review"
+#: Server-rendered pages of ours: the brand's review site and the public /apply pages.
+_PAGE_PREFIXES = ("/review", "/apply")
 
 
 def review_policy(secure: bool) -> str:
@@ -52,7 +54,7 @@ def _served_securely() -> bool:
 
 def _is_review_page() -> bool:
     path = request.path
-    return path == _REVIEW_PREFIX or path.startswith(_REVIEW_PREFIX + "/")
+    return any(path == prefix or path.startswith(prefix + "/") for prefix in _PAGE_PREFIXES)
 
 
 def set_security_headers(response: Response) -> Response:

@@ -5,10 +5,13 @@ from widget_server.catalog.models import Product, Variant
 from widget_server.console.models import AuditEntry, UserToken
 from widget_server.db import Base
 from widget_server.influencers.models import Influencer, InfluencerLink, SocialHandle
+from widget_server.invitations.models import Application, ApplyRules
 from widget_server.notifications.models import OutboxMessage
 from widget_server.product_requests.models import ProductRequest, RequestEvent, RequestItem
 
 __all__ = [
+    "Application",
+    "ApplyRules",
     "AuditEntry",
     "Base",
     "Brand",

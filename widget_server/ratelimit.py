@@ -88,6 +88,7 @@ PER_TOKEN_SUBMIT = configured("RATELIMIT_SUBMIT_PER_TOKEN")
 PER_IP_SUBMIT = configured("RATELIMIT_SUBMIT_PER_IP")
 PER_IP_READ = configured("RATELIMIT_READ_PER_IP")
 PER_IP_SIGN_IN = configured("RATELIMIT_SIGN_IN_PER_IP")
+PER_IP_APPLY = configured("RATELIMIT_APPLY_PER_IP")
 
 
 def token_key() -> str:

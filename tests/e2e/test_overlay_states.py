@@ -241,6 +241,8 @@ def test_the_dialog_keeps_focus_and_gives_it_back(stack: Stack, page: Page) -> N
     dialog = page.get_by_role("dialog")
     frame = dialog.locator("iframe")
     expect(frame).to_be_focused()
+    # The panel's own keys (Escape) work once its page says it is ready.
+    expect(dialog.locator(".dialog.ready")).to_be_attached()
 
     # Focus sent to the launcher, a dot or the store behind the dialog comes back.
     for target in (launcher(page), page.locator(ON_SCREEN_DOTS).first, page.locator("a").first):

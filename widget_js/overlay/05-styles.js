@@ -62,31 +62,21 @@ var CSS = [
   ".notice{bottom:calc(16px + env(safe-area-inset-bottom,0px));display:flex;align-items:center;gap:12px;",
   "pointer-events:auto}",
   ".close{flex:none;padding:8px 12px;border-radius:8px;background:#f3f4f6;font-weight:600}",
-  ".modal{position:fixed;inset:0;width:auto;height:auto;max-width:none;max-height:none;margin:0;padding:0;border:0;",
-  "background:none;overflow:visible;pointer-events:auto}",
-  ".modal::backdrop{background:none}",
-  ".scrim{position:absolute;inset:0;background:rgba(17,24,39,.45)}",
-  ".dialog{position:absolute;top:0;right:0;bottom:0;width:min(440px,100%);background:#fff;display:flex;",
-  "box-shadow:-8px 0 32px rgba(0,0,0,.25)}",
-  ".dialog iframe{all:unset;display:block;position:relative;flex:1;width:100%;height:100%;border:0}",
-  ".loading{position:absolute;inset:0;display:flex;align-items:center;justify-content:center;margin:0;color:#4b5563}",
-  ".dialog.ready .loading{display:none}",
-  "@media (prefers-reduced-motion:no-preference){.dialog{animation:dots-in .2s ease-out}",
-  "@keyframes dots-in{from{transform:translateX(32px);opacity:.5}}}",
 ].join("");
 
-/* Constructable stylesheets where supported; else a <style> with the page's
-   CSP nonce (the loader copied it from its own tag). */
-function applyStyles(shadow) {
+/* Add css to the shadow root: constructable stylesheets where supported;
+   else a <style> with the page's CSP nonce (the loader copied it from its
+   own tag). The deferred file adds the dialog's rules the same way. */
+function applyStyles(shadow, css) {
   try {
     var sheet = new CSSStyleSheet();
-    sheet.replaceSync(CSS);
-    shadow.adoptedStyleSheets = [sheet];
+    sheet.replaceSync(css);
+    shadow.adoptedStyleSheets = shadow.adoptedStyleSheets.concat(sheet);
     return;
   } catch (err) {
     /* older browsers: fall through */
   }
   var style = h("style", { nonce: CFG.nonce || null });
-  style.textContent = CSS;
+  style.textContent = css;
   shadow.appendChild(style);
 }

@@ -2,7 +2,7 @@
    localStorage as {v:2, link, lines:[{handle, variant_id, quantity}], draft,
    updated_at}, so it survives page loads, reloads and the panel closing, and
    a second tab follows it through `storage` events. A line is made once,
-   when a dot adds its product (16-variant.js picks the variant); after that
+   when a dot adds its product (deferred/10-variant.js picks the variant); after that
    only the influencer's own choices, sent by the panel, change it. Nothing
    personal (address, email, phone) is ever in it. */
 
@@ -117,7 +117,7 @@ var onStorage = guard(function (event) {
       state.bag = readBag();
       renderAllDots();
       renderLauncher();
-      if (frameReady) postToPanel({ type: "dots:bag", bag: state.bag });
+      sendToPanel({ type: "dots:bag", bag: state.bag });
     })
   );
 });

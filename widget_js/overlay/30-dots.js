@@ -16,7 +16,7 @@ var mutations = null;
 function mountHost() {
   host = D.createElement("dots-overlay");
   var shadow = host.attachShadow({ mode: "open" });
-  applyStyles(shadow);
+  applyStyles(shadow, CSS);
   // Tab order: the skip control, the launcher (in ui), then the dots.
   skip = h("button", { type: "button", class: "skip", hidden: true, onclick: focusFirstDot }, [
     "Go to the first dot",
@@ -24,6 +24,11 @@ function mountHost() {
   tip = h("div", { class: "tip", "aria-hidden": "true", hidden: true });
   ui = h("div", { class: "ui" });
   layer = h("div", { class: "layer" }, [skip, ui, tip]);
+  // The first intent (a pointer over, or focus on, a dot or the launcher)
+  // fetches the deferred file, so a click rarely waits for it.
+  ["pointerover", "focusin"].forEach(function (type) {
+    layer.addEventListener(type, warm, { once: true });
+  });
   shadow.appendChild(layer);
   attachHost();
   if (W.visualViewport) {
@@ -154,13 +159,15 @@ function onDotClick(handle, btn, el) {
   if (p.over_limit) return openPanel("limit", btn, handle);
   needFull([handle]).then(
     guard(function () {
-      var full = state.products[handle];
-      var variant = !bagHas(handle) && full.variants && pickVariant(full, el);
-      if (variant) {
-        state.bag.lines.push({ handle: handle, variant_id: variant.id, quantity: 1 });
-        saveBag();
-      }
-      openPanel("bag", btn);
+      withDeferred(function (x) {
+        var full = state.products[handle];
+        var variant = !bagHas(handle) && full.variants && x.pick(full, el);
+        if (variant) {
+          state.bag.lines.push({ handle: handle, variant_id: variant.id, quantity: 1 });
+          saveBag();
+        }
+        openPanel("bag", btn);
+      });
     })
   );
 }
@@ -429,7 +436,9 @@ function stopOverlay() {
     W.visualViewport.removeEventListener("resize", onViewport);
     W.visualViewport.removeEventListener("scroll", onViewport);
   }
-  if (typeof closePanel === "function") closePanel();
+  ifDeferred(function (x) {
+    x.close();
+  });
   tracked.clear();
   if (host) host.remove();
 }

@@ -63,7 +63,8 @@ function greet() {
   greeted = true;
   if (storageGet("sessionStorage", KEY)) return;
   storageSet("sessionStorage", KEY, "1");
-  var who = state.session && state.session.influencer && state.session.influencer.name;
+  // A preview is the brand itself: no name to greet.
+  var who = !state.session.preview && state.session.influencer && state.session.influencer.name;
   var first = who ? String(who).split(" ")[0] + "! " : "";
   var coarse = W.matchMedia && W.matchMedia("(pointer: coarse)").matches;
   var el = toast((first ? "Hi " + first : "") + (coarse ? "Tap" : "Click") + " a dot on a product to request it.", "");

@@ -41,7 +41,11 @@ function begin() {
         mountLauncher();
         watchPage();
         scan();
-        if (session.preview && typeof startPreview === "function") startPreview();
+        if (session.preview) {
+          withDeferred(function (x) {
+            x.preview();
+          });
+        }
         if (CFG.view === "mine") openPanel("mine");
       })
     )

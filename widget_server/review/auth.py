@@ -33,6 +33,7 @@ from widget_server.influencers.models import Influencer
 from widget_server.product_requests.models import ProductRequest
 
 F = TypeVar("F", bound=Callable[..., Any])
+M = TypeVar("M")
 
 #: The key of the session token in Flask's (signed) session cookie.
 _TOKEN = "sid"
@@ -128,35 +129,39 @@ def owner_required(view: F) -> F:
     return login_required(wrapped)  # type: ignore[return-value]
 
 
-def _brand_scoped(model: Any, object_id: int, what: str) -> Any:
-    """The row ``object_id`` of ``model`` when it belongs to ``g.brand``; 404 otherwise."""
-    found = db.get(model, object_id)
-    if found is None or found.brand_id != g.brand.id:
+def get_owned_or_404(model: type[M], ident: int, what: str, *options: Any) -> M:
+    """The signed-in brand's ``model`` row ``ident``; 404 for any other brand's.
+
+    The one tenant check of the review site: every brand page loads the rows
+    its URL names through here (``model`` has ``id`` and ``brand_id``).
+    """
+    found = db.scalar(
+        select(model)
+        .where(model.id == ident, model.brand_id == g.brand.id)  # type: ignore[attr-defined]
+        .options(*options)
+    )
+    if found is None:
         raise NotFound(f"There is no such {what}.")
     return found
 
 
+def get_request_or_404(request_id: int) -> ProductRequest:
+    """This brand's request ``request_id``; 404 for any other brand's."""
+    return get_owned_or_404(
+        ProductRequest,
+        request_id,
+        "request",
+        selectinload(ProductRequest.items),
+        selectinload(ProductRequest.events),
+        selectinload(ProductRequest.influencer).selectinload(Influencer.handles),
+    )
+
+
 def get_teammate_or_404(user_id: int) -> BrandUser:
     """This brand's user ``user_id``; 404 for any other brand's."""
-    return _brand_scoped(BrandUser, user_id, "teammate")  # type: ignore[no-any-return]
+    return get_owned_or_404(BrandUser, user_id, "teammate")
 
 
 def get_product_or_404(product_id: int) -> Product:
     """This brand's product ``product_id``; 404 for any other brand's."""
-    return _brand_scoped(Product, product_id, "product")  # type: ignore[no-any-return]
-
-
-def get_request_or_404(request_id: int) -> ProductRequest:
-    """This brand's request ``request_id``; 404 for any other brand's."""
-    found = db.scalar(
-        select(ProductRequest)
-        .where(ProductRequest.id == request_id, ProductRequest.brand_id == g.brand.id)
-        .options(
-            selectinload(ProductRequest.items),
-            selectinload(ProductRequest.events),
-            selectinload(ProductRequest.influencer).selectinload(Influencer.handles),
-        )
-    )
-    if found is None:
-        raise NotFound("There is no such request.")
-    return found
+    return get_owned_or_404(Product, product_id, "product")

@@ -22,6 +22,7 @@ from calmjs.parse import es5
 from calmjs.parse.unparsers.es5 import minify_print
 
 OVERLAY_PLACEHOLDER = "__DOTS_OVERLAY_PATH__"
+DEFERRED_PLACEHOLDER = "__DOTS_DEFERRED_PATH__"
 PANEL_ASSETS = "/v1/panel/assets/"
 JS = "application/javascript; charset=utf-8"
 CSS = "text/css; charset=utf-8"
@@ -54,6 +55,8 @@ class Bundle:
     loader: Asset
     overlay: Asset
     overlay_path: str
+    deferred: Asset
+    deferred_path: str
     panel_script: Asset
     panel_style: Asset
     panel_script_path: str = field(init=False)
@@ -90,6 +93,20 @@ def _joined(folder: Path) -> str:
     return "(function(){\n'use strict';\n" + "\n".join(parts) + "\n})();\n"
 
 
+def _minified(source: str) -> Asset:
+    """``source`` with its names shortened, for the overlay's size budget (10 KB gzip).
+
+    Every name of the overlay is local to its IIFE, so calmjs.parse (an ES5
+    parser) renames them all; property names and the page's globals stay.
+    It also checks the overlay is ES5: a syntax error stops the build here,
+    not in an influencer's browser. About 0.2 s, once per start.
+    """
+    tree = es5(source)
+    return Asset(
+        minify_print(tree, obfuscate=True, obfuscate_globals=False).encode("utf-8") + b"\n", JS
+    )
+
+
 def _iife(folder: Path) -> Asset:
     # Comments and indentation are for the people who read widget_js/; the
     # influencer's browser gets neither (a third of the gzip size). rjsmin
@@ -97,25 +114,12 @@ def _iife(folder: Path) -> Asset:
     return Asset(rjsmin.jsmin(_joined(folder)).encode("utf-8") + b"\n", JS)
 
 
-def _mangled_iife(folder: Path) -> Asset:
-    """The IIFE with its names shortened, for the overlay's size budget (10 KB gzip).
-
-    Every name of the overlay is local to its IIFE, so calmjs.parse (an ES5
-    parser) renames them all; property names and the page's globals stay.
-    It also checks the overlay is ES5: a syntax error stops the build here,
-    not in an influencer's browser. About 0.2 s, once per start.
-    """
-    tree = es5(_joined(folder))
-    return Asset(
-        minify_print(tree, obfuscate=True, obfuscate_globals=False).encode("utf-8") + b"\n", JS
-    )
-
-
 def _watched_files(root: Path) -> list[Path]:
     """Every file a bundle is built from (the panel's HTML is a Jinja template)."""
     return [
         root / "loader.js",
         *_script_files(root / "overlay"),
+        *_script_files(root / "overlay" / "deferred"),
         *_script_files(root / "panel" / "js"),
         root / "panel" / "panel.css",
     ]
@@ -123,7 +127,11 @@ def _watched_files(root: Path) -> list[Path]:
 
 def build_bundle(root: Path) -> Bundle:
     """Read ``widget_js`` and build every asset."""
-    overlay = _mangled_iife(root / "overlay")
+    # What only a click or a preview needs is a second file the overlay
+    # fetches then (widget_js/overlay/45-deferred.js), so it names its path.
+    deferred = _minified(_joined(root / "overlay" / "deferred"))
+    deferred_path = "/v1/" + deferred.fingerprinted("deferred", "js")
+    overlay = _minified(_joined(root / "overlay").replace(DEFERRED_PLACEHOLDER, deferred_path))
     overlay_path = "/v1/" + overlay.fingerprinted("overlay", "js")
     loader_text = (root / "loader.js").read_text("utf-8").replace(OVERLAY_PLACEHOLDER, overlay_path)
     loader = Asset(loader_text.encode("utf-8"), JS)
@@ -131,6 +139,8 @@ def build_bundle(root: Path) -> Bundle:
         loader=loader,
         overlay=overlay,
         overlay_path=overlay_path,
+        deferred=deferred,
+        deferred_path=deferred_path,
         panel_script=_iife(root / "panel" / "js"),
         panel_style=Asset((root / "panel" / "panel.css").read_bytes(), CSS),
     )

@@ -65,6 +65,18 @@ def overlay(fingerprint: str) -> Response:
     return _serve(bundle.overlay, LOADER_MAX_AGE)
 
 
+@bp.get("/deferred.<fingerprint>.js")
+def deferred(fingerprint: str) -> Response:
+    """What the overlay fetches on a first click (or a preview); immutable likewise."""
+    bundle = _bundles().get()
+    current = bundle.deferred_path.endswith(f".{fingerprint}.js")
+    # An overlay from before a deploy asks for an older file: the current one
+    # shares its names through CFG.x the same way, so serve it, briefly.
+    return _serve(
+        bundle.deferred, IMMUTABLE_MAX_AGE if current else LOADER_MAX_AGE, immutable=current
+    )
+
+
 @bp.get("/panel")
 def panel() -> Response:
     """The request panel page, framed by the overlay on one of the brand's stores."""

@@ -1,7 +1,7 @@
 """brand console: user roles, notification and catalog settings, audit log, one-time tokens
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-04 16:30:00.000000
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from widget_server.db import UTCDateTime
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -71,7 +71,6 @@ function openPanel(view, from, handle) {
   panelView = view;
   panelHandle = handle || null;
   opener = from || launcher;
-  tip.hidden = !(tipFor = null);
   if (frameReady) sendOpen();
   if (!panelOpen) {
     panelOpen = true;

@@ -4,37 +4,39 @@
    "diagnostics" view with dots:diagnostics: what detection found and what
    the lookups said, the loader's script tags, and the CSP violations seen
    since the start. The panel (88-diagnostics.js) works out and words the
-   rest, so this file, which every influencer downloads, stays small. */
+   rest. */
 
-var cspBlocked = []; // "<effective directive> <blocked host>", never a full URL
 var checkButton = null;
 
-CSS +=
-  ".bar{position:absolute;left:16px;right:16px;bottom:calc(16px + env(safe-area-inset-bottom,0px));display:flex;" +
-  "flex-wrap:wrap-reverse;gap:8px}.bar .launcher{position:static;max-width:100%}" +
-  ".check,.check:hover{background:#fff;color:#111827}";
+/* "<effective directive> <blocked host>" of each violation seen, never a
+   full URL (45-deferred.js kept the events since the start). */
+function cspBlocked() {
+  var out = [];
+  X.csp.forEach(function (event) {
+    var where = String(event.blockedURI || "");
+    try {
+      where = new URL(where).host;
+    } catch (err) {
+      where = where.slice(0, 20); // a keyword ("inline", "eval"), not a URL
+    }
+    var entry = event.effectiveDirective + (where ? " " + where : "");
+    if (out.indexOf(entry) < 0 && out.length < 20) out.push(entry);
+  });
+  return out;
+}
 
-/* Listening from the start: by the time the session says "preview", the
-   page may already have blocked a request of ours. */
-var onViolation = guard(function (event) {
-  if (state.session && !state.session.preview) return D.removeEventListener("securitypolicyviolation", onViolation);
-  var where = String(event.blockedURI || "");
-  try {
-    where = new URL(where).host;
-  } catch (err) {
-    where = where.slice(0, 20); // a keyword ("inline", "eval"), not a URL
-  }
-  var entry = event.effectiveDirective + (where ? " " + where : "");
-  if (cspBlocked.indexOf(entry) < 0 && cspBlocked.length < 20) cspBlocked.push(entry);
-  // A panel the page may not frame cannot show the check: say it here.
-  if (checkButton && /^(frame|child)-src/.test(entry) && BASE.split("//")[1] === where) {
-    toast("This page's CSP blocks the Dots panel: add " + BASE + " to frame-src.", "");
-  }
-});
-D.addEventListener("securitypolicyviolation", onViolation);
-
-/* Called by 99-main.js once mounted, when the session answered preview: true. */
+/* Called (as X.preview) once mounted, when the session answered preview: true. */
 function startPreview() {
+  // A panel the page may not frame cannot show the check: say it here.
+  D.addEventListener(
+    "securitypolicyviolation",
+    guard(function (event) {
+      var blocked = /^(frame|child)-src/.test(event.effectiveDirective);
+      if (blocked && String(event.blockedURI).indexOf(BASE) === 0) {
+        toast("This page's CSP blocks the Dots panel: add " + BASE + " to frame-src.", "");
+      }
+    })
+  );
   checkButton = h("button", { type: "button", class: "launcher check", onclick: openCheck }, [
     h("span", { class: "mark", "aria-hidden": "true" }),
     "Install check",
@@ -61,7 +63,7 @@ function diagnostics() {
       url: W.location.href.split("#")[0],
       script_tags: tags.length,
       script_src: tags.length ? tags[0].src : "",
-      csp_blocked: cspBlocked,
+      csp_blocked: cspBlocked(),
     },
     origin: state.session.diagnostics,
     known: state.known,
