@@ -244,26 +244,38 @@ def test_notification_settings_reach_the_emails(owner, brands, db, app):
 
 
 def test_the_digest_replaces_one_email_per_request(owner, brands, db, app):
+    from widget_server.console.digest import send_digests
+
+    with app.app_context():  # emailed on its own before the digest was chosen
+        brand = session.scalar(select(Brand).where(Brand.slug == "acme"))
+        product = session.get(Product, brands[0].product_ids[0])
+        link, _ = make_link(brand, make_influencer(name="Earlier Person"))
+        make_request(link, [product.variants[0]])
+        assert len(session.scalars(select(OutboxMessage)).all()) == 1
     post_form(
         owner,
         "/review/settings/notifications",
         "/review/settings/notifications",
         {"addresses": "team@acme.example\nceo@acme.example", "digest": "y"},
     )
-    from widget_server.console.digest import send_digests
-
+    start = clock.now()
     with app.app_context():
         brand = session.scalar(select(Brand).where(Brand.slug == "acme"))
-        link, _ = make_link(brand, make_influencer(name="Ana Lima"))
-        product = session.get(Product, brands[0].product_ids[0])
-        make_request(link, [product.variants[0]])
-        assert session.scalars(select(OutboxMessage)).all() == []  # no email per request
-        assert send_digests() == 2
-        assert send_digests() == 0  # once a day
-        rows = session.scalars(select(OutboxMessage)).all()
+        with clock.frozen_at(start + timedelta(minutes=5)):
+            link, _ = make_link(brand, make_influencer(name="Ana Lima"))
+            make_request(link, [session.get(Product, brands[0].product_ids[0]).variants[0]])
+            assert len(session.scalars(select(OutboxMessage)).all()) == 1  # no email per request
+            assert send_digests() == 0  # the first digest comes a day after the switch
+        with clock.frozen_at(start + timedelta(days=1, minutes=1)):
+            assert send_digests() == 2
+            assert send_digests() == 0  # once a day
+        rows = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.template == "request_digest")
+        ).all()
         assert sorted(r.to_addr for r in rows) == ["ceo@acme.example", "team@acme.example"]
         assert all("Ana Lima" in r.text_body and "1 new product request" in r.subject for r in rows)
-        with clock.frozen_at(clock.now() + timedelta(days=1, minutes=1)):
+        assert not any("Earlier Person" in r.text_body for r in rows)
+        with clock.frozen_at(start + timedelta(days=2, minutes=2)):
             assert send_digests() == 0  # a day without requests sends nothing
     assert ("daily digest", "off", "on") in [row[2:] for row in audit_rows(db)]
 

@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
+from widget_server import clock
 from widget_server.brands.models import Brand
 from widget_server.brands.schemas import BrandInput
 from widget_server.brands.services import BrandError, update_brand
@@ -226,6 +227,10 @@ def notifications() -> Response | tuple[str, int]:
         first, *rest = form.address_list()
         update_brand(brand, {"notify_email": first})
         brand.notify_also = rest
+        if form.digest.data and not brand.notify_digest:
+            # The first digest covers what came after the switch: earlier
+            # requests were each emailed already.
+            brand.digest_sent_at = clock.now()
         brand.notify_digest = bool(form.digest.data)
         brand.email_sender_name = " ".join((form.sender_name.data or "").split()) or None
         brand.email_reply_to = (form.reply_to.data or "").strip().lower() or None
