@@ -103,6 +103,7 @@ def seed(app: Flask, store: str) -> str:
             update_brand(brand, {"allowed_origins": [store]})
         influencer = find_influencer(INFLUENCER["email"]) or create_influencer(dict(INFLUENCER))
         report = sync_catalog(brand, f"{store}/products.json")
+        brand.catalog_source = f"{store}/products.json"  # the console's Catalog page, Sync now
         link = issue_link(brand, influencer, f"{store}/", "30d")
         session.commit()
         print(f"Catalog: {report.products} products, {report.variants} variants synced.")

@@ -28,6 +28,7 @@ def commands() -> list[click.Command]:
     """Every feature's command or group, in the order ``--help`` shows them."""
     from widget_server.brands.cli import brand_group
     from widget_server.catalog.cli import catalog_group
+    from widget_server.console.jobs import daily_command
     from widget_server.influencers.cli import influencer_group, link_group
     from widget_server.migrate import db_group
     from widget_server.notifications.cli import outbox_group
@@ -41,6 +42,7 @@ def commands() -> list[click.Command]:
         link_group,
         catalog_group,
         expire_command,
+        daily_command,
         outbox_group,
         serve_command,
         worker_command,

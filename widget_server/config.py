@@ -31,6 +31,8 @@ SETTINGS: dict[str, tuple[str, Any]] = {
     "REVIEW_IDLE_TIMEOUT": ("DOTS_REVIEW_IDLE_TIMEOUT", "2h"),
     "OUTBOX_MAX_ATTEMPTS": ("DOTS_OUTBOX_MAX_ATTEMPTS", "30"),
     "OUTBOX_MAX_AGE": ("DOTS_OUTBOX_MAX_AGE", "2d"),
+    # Catalog sources on loopback or private addresses (tests, the demo, an intranet feed).
+    "CATALOG_ALLOW_PRIVATE": ("DOTS_CATALOG_ALLOW_PRIVATE", False),
     # Rate limits (see widget_server.ratelimit), in the notation "10/minute;60/day".
     # Submissions per link token: a person sends a few requests, not dozens.
     "RATELIMIT_SUBMIT_PER_TOKEN": ("DOTS_RATELIMIT_SUBMIT_PER_TOKEN", "10/minute;60/day"),

@@ -2,6 +2,7 @@
 
 from widget_server.brands.models import Brand, BrandUser, ReviewSession
 from widget_server.catalog.models import Product, Variant
+from widget_server.console.models import AuditEntry, UserToken
 from widget_server.db import Base
 from widget_server.influencers.models import Influencer, InfluencerLink, SocialHandle
 from widget_server.invitations.models import Application, ApplyRules
@@ -11,6 +12,7 @@ from widget_server.product_requests.models import ProductRequest, RequestEvent, 
 __all__ = [
     "Application",
     "ApplyRules",
+    "AuditEntry",
     "Base",
     "Brand",
     "BrandUser",
@@ -23,5 +25,6 @@ __all__ = [
     "RequestItem",
     "ReviewSession",
     "SocialHandle",
+    "UserToken",
     "Variant",
 ]

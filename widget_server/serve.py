@@ -20,6 +20,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from widget_server.cli_helpers import seconds_option
+from widget_server.console.jobs import run_daily_jobs
 from widget_server.product_requests.expiry import sweep
 from widget_server.ratelimit import describe_storage, storage_is_shared
 
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 
 
 def run_jobs(app: Flask, stop: threading.Event, send_every: float, sweep_every: float) -> None:
-    """Send emails and expire requests until ``stop`` is set."""
+    """Send emails, expire requests and run the daily jobs until ``stop`` is set."""
     from widget_server.notifications.sender import run_sender_forever
 
     sender = threading.Thread(
@@ -42,6 +43,11 @@ def run_jobs(app: Flask, stop: threading.Event, send_every: float, sweep_every: 
                 log.info("expired %d request(s)", expired)
         except Exception:  # a database hiccup must not end the worker
             log.exception("expiry sweep failed; retrying later")
+        try:
+            with app.app_context():
+                run_daily_jobs()
+        except Exception:  # nor must a digest or a catalog sync
+            log.exception("daily jobs failed; retrying later")
         stop.wait(sweep_every)
     sender.join(timeout=10)
 

@@ -78,11 +78,19 @@ def create_command(slug: str, name: str, origins: tuple[str, ...], **options: An
 @_policy_options
 def update_command(slug: str, origins: tuple[str, ...], **options: Any) -> None:
     """Change settings of brand SLUG (only the options given)."""
+    from widget_server.console import audit
+
     with unit_of_work():
         changes = _given(allowed_origins=list(origins) or None, **options)
         if not changes:
             raise click.UsageError("nothing to change: give at least one option")
-        update_brand(load_brand(slug), changes)
+        brand = load_brand(slug)
+        before = audit.brand_settings(brand)
+        update_brand(brand, changes)
+        # The console's audit log shows operators' changes too.
+        audit.record_changes(
+            brand, audit.CLI_ACTOR, "command line", before, audit.brand_settings(brand)
+        )
     click.echo(f"Updated brand {slug}.")
 
 
@@ -128,6 +136,23 @@ def user_add_command(slug: str, email: str, password: str) -> None:
     with unit_of_work():
         user = add_brand_user(load_brand(slug), email, password)
     click.echo(f"Added {user.email} to brand {slug}.")
+
+
+@user_group.command("invite")
+@click.argument("slug")
+@click.option("--email", required=True)
+@click.option("--role", type=click.Choice(["owner", "member"]), default="owner", show_default=True)
+def user_invite_command(slug: str, email: str, role: str) -> None:
+    """Email EMAIL a link to choose their password for brand SLUG (no password on the command line).
+
+    The link works once, for 7 days; it goes out through the outbox (the
+    worker or 'widget-server outbox send' delivers it).
+    """
+    from widget_server.console.accounts import invite
+
+    with unit_of_work():
+        user = invite(load_brand(slug), email, role, actor="An operator")
+    click.echo(f"Invited {user.email} to brand {slug} as {role}; the email is in the outbox.")
 
 
 def load_user(email: str) -> BrandUser:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from widget_server import clock
@@ -37,8 +38,40 @@ class Brand(Base):
     #: changed something, exclude/include): it keys the lookup's HTTP caches.
     catalog_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    # Console settings (#10): more addresses for new requests, a daily digest
+    # instead of one email each, and how emails to influencers are signed.
+    notify_also: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
+    notify_digest: Mapped[bool] = mapped_column(default=False, server_default=false())
+    digest_sent_at: Mapped[datetime | None]
+    email_sender_name: Mapped[str | None] = mapped_column(String(200))
+    email_reply_to: Mapped[str | None] = mapped_column(String(320))
+    # The catalog source the console syncs from, and what its last sync did.
+    catalog_source: Mapped[str | None] = mapped_column(String(2000))
+    catalog_format: Mapped[str] = mapped_column(String(16), default="auto", server_default="auto")
+    catalog_auto_sync: Mapped[bool] = mapped_column(default=True, server_default=true())
+    catalog_sync_tried_at: Mapped[datetime | None]
+    catalog_synced_at: Mapped[datetime | None]
+    catalog_sync_result: Mapped[dict[str, Any] | None]
+    #: Set when a failed scheduled sync has emailed the brand; cleared by a success,
+    #: so a feed that keeps failing sends one email, not one per retry.
+    catalog_failure_notified_at: Mapped[datetime | None]
 
     users: Mapped[list[BrandUser]] = relationship(back_populates="brand")
+
+    @property
+    def notify_addresses(self) -> list[str]:
+        """Every address told of new requests: the main one first."""
+        return [self.notify_email, *self.notify_also]
+
+    @property
+    def sender_name(self) -> str:
+        """From name of emails to influencers: the brand's choice, else "<name> via Dots"."""
+        return self.email_sender_name or f"{self.name} via Dots"
+
+    @property
+    def reply_to(self) -> str:
+        """Where influencers' answers go: the brand's Reply-To setting, else its notify address."""
+        return self.email_reply_to or self.notify_email
 
     @property
     def store_url(self) -> str:
@@ -79,6 +112,8 @@ class BrandUser(Base):
     brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"), index=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
     password_hash: Mapped[str] = mapped_column(String(300))
+    #: ``owner`` (settings, catalog, team) or ``member`` (requests, influencers).
+    role: Mapped[str] = mapped_column(String(16), default="owner", server_default="owner")
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     brand: Mapped[Brand] = relationship(back_populates="users")

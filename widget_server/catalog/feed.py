@@ -8,13 +8,15 @@ before anything is written, so a malformed feed changes nothing.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from email.message import Message
 from http.client import HTTPException
 from typing import Any
 from urllib.error import HTTPError, URLError
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-from urllib.request import Request, urlopen
+from urllib.request import HTTPRedirectHandler, Request, build_opener
 
 from marshmallow import EXCLUDE, ValidationError, fields, validate
 
@@ -157,11 +159,42 @@ def _page_url(url: str, page: int) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
+#: Checks every URL a sync is about to fetch, redirects included; raises ValueError to
+#: refuse one. The brand console sets it (no private addresses); the CLI does not.
+_url_guard: ContextVar[Callable[[str], object] | None] = ContextVar("url_guard", default=None)
+
+
+@contextmanager
+def guarded_fetches(guard: Callable[[str], object]) -> Iterator[None]:
+    """Within the block, every fetch and every redirect is first passed to ``guard``."""
+    token = _url_guard.set(guard)
+    try:
+        yield
+    finally:
+        _url_guard.reset(token)
+
+
+class _GuardedRedirects(HTTPRedirectHandler):
+    """Follows redirects only to URLs the guard accepts (a public feed must not bounce inside)."""
+
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str):  # type: ignore[no-untyped-def]
+        guard = _url_guard.get()
+        if guard is not None:
+            guard(newurl)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_opener = build_opener(_GuardedRedirects)
+
+
 def fetch(url: str, accept: str = "application/json") -> tuple[bytes, Message]:
     """GET ``url``: the body and the headers, or a :class:`FeedError` naming the URL."""
     request = Request(url, headers={"User-Agent": "Dots-catalog-sync/1", "Accept": accept})
     try:
-        with urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 (http/https only)
+        guard = _url_guard.get()
+        if guard is not None:
+            guard(url)
+        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
             return response.read(), response.headers
     except HTTPError as exc:
         raise FeedError(f"{url}: the store answered HTTP {exc.code}") from None
@@ -169,6 +202,8 @@ def fetch(url: str, accept: str = "application/json") -> tuple[bytes, Message]:
         raise FeedError(f"{url}: cannot reach the store ({exc.reason})") from None
     except (OSError, HTTPException) as exc:  # a timeout or a dropped connection mid-answer
         raise FeedError(f"{url}: the answer could not be read ({exc!r})") from None
+    except ValueError as exc:  # the guard refused the URL or a redirect
+        raise FeedError(f"{url}: {exc}") from None
 
 
 def _fetch_json(url: str) -> Any:

@@ -49,8 +49,8 @@ def influencer_links(request: ProductRequest) -> dict[str, str | None]:
 
 
 def sender_name(request: ProductRequest) -> str:
-    """The From name of emails to the influencer: the brand, through the service."""
-    return f"{request.brand.name} via Dots"
+    """The From name of emails to the influencer (the brand's Notifications setting)."""
+    return request.brand.sender_name
 
 
 def _to_influencer(request: ProductRequest, template: str, context: dict[str, Any]) -> None:
@@ -58,25 +58,31 @@ def _to_influencer(request: ProductRequest, template: str, context: dict[str, An
         to=request.influencer.email,
         template=template,
         context={"request": request, **influencer_links(request), **context},
-        reply_to=request.brand.notify_email,
+        reply_to=request.brand.reply_to,
         from_name=sender_name(request),
         request_id=request.id,
     )
 
 
 def _to_brand(request: ProductRequest, template: str) -> None:
-    enqueue_email(
-        to=request.brand.notify_email,
-        template=template,
-        context={"request": request, "review_url": review_url(request)},
-        reply_to=request.influencer.email,
-        request_id=request.id,
-    )
+    for address in request.brand.notify_addresses:
+        enqueue_email(
+            to=address,
+            template=template,
+            context={"request": request, "review_url": review_url(request)},
+            reply_to=request.influencer.email,
+            request_id=request.id,
+        )
 
 
 def on_submitted(request: ProductRequest) -> None:
-    """Tell the brand a new request is waiting (a reply reaches the influencer)."""
-    _to_brand(request, "request_submitted")
+    """Tell the brand a new request is waiting (a reply reaches the influencer).
+
+    Brands on the daily digest hear of it there instead
+    (:mod:`widget_server.console.digest`).
+    """
+    if not request.brand.notify_digest:
+        _to_brand(request, "request_submitted")
 
 
 def on_transition(request: ProductRequest, status: str, note: str | None) -> None:

@@ -20,12 +20,13 @@ from typing import Any, TypeVar
 from flask import current_app, flash, g, redirect, request, session, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import Forbidden, NotFound
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from widget_server.brands import sessions
 from widget_server.brands.models import BrandUser
 from widget_server.brands.services import find_brand_user
+from widget_server.catalog.models import Product
 from widget_server.config import duration_setting
 from widget_server.db import session as db
 from widget_server.influencers.models import Influencer
@@ -113,6 +114,21 @@ def login_required(view: F) -> F:
     return wrapped  # type: ignore[return-value]
 
 
+def owner_required(view: F) -> F:
+    """Signed in, and an owner: members review requests but change no settings or team.
+
+    A member gets a 403 page (they know the page exists; it is their brand's).
+    """
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if g.user.role != "owner":
+            raise Forbidden("Only owners of this brand can open this page. Ask an owner for help.")
+        return view(*args, **kwargs)
+
+    return login_required(wrapped)  # type: ignore[return-value]
+
+
 def get_owned_or_404(model: type[M], ident: int, what: str, *options: Any) -> M:
     """The signed-in brand's ``model`` row ``ident``; 404 for any other brand's.
 
@@ -139,3 +155,13 @@ def get_request_or_404(request_id: int) -> ProductRequest:
         selectinload(ProductRequest.events),
         selectinload(ProductRequest.influencer).selectinload(Influencer.handles),
     )
+
+
+def get_teammate_or_404(user_id: int) -> BrandUser:
+    """This brand's user ``user_id``; 404 for any other brand's."""
+    return get_owned_or_404(BrandUser, user_id, "teammate")
+
+
+def get_product_or_404(product_id: int) -> Product:
+    """This brand's product ``product_id``; 404 for any other brand's."""
+    return get_owned_or_404(Product, product_id, "product")

@@ -30,6 +30,7 @@ from werkzeug.exceptions import HTTPException
 from widget_server import clock
 from widget_server.brands.services import change_password
 from widget_server.brands.sessions import ABSOLUTE_LIFETIME
+from widget_server.console import blueprint as console
 from widget_server.db import session
 from widget_server.errors import flatten_messages
 from widget_server.money import format_minor, to_decimal_string
@@ -363,3 +364,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["money"] = format_minor
     app.jinja_env.filters["platform_name"] = platform_name
     app.register_blueprint(bp)
+    console.init_app(app)

@@ -1,0 +1,172 @@
+"""The Catalog page: its source (SSRF-checked), Sync now with its result, and the daily
+scheduled sync, whose failure emails the brand once however often it retries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.console_helpers import BRANDS, OWNER, feed_server, post_form
+from widget_server import clock
+from widget_server.brands.models import Brand
+from widget_server.catalog.feed import FeedError, fetch, guarded_fetches
+from widget_server.catalog.models import Product
+from widget_server.console.catalog_sync import run_scheduled_syncs
+from widget_server.console.source_guard import SourceRefused, check_source
+from widget_server.db import session
+from widget_server.notifications.models import OutboxMessage
+from widget_server.notifications.sender import send_due
+
+feed = pytest.fixture(feed_server)
+
+brands = BRANDS
+owner = OWNER
+
+
+@pytest.fixture(autouse=True)
+def local_feeds(app):
+    """The test feed is on 127.0.0.1 (tests of the refusal turn this off again)."""
+    app.config["CATALOG_ALLOW_PRIVATE"] = True
+
+
+def acme(db):
+    with db() as s:
+        brand = s.scalar(select(Brand).where(Brand.slug == "acme"))
+        s.expunge(brand)
+        return brand
+
+
+def save_source(owner, url, fmt="shopify", auto_sync="y"):
+    data = {"source": url, "format": fmt}
+    if auto_sync:
+        data["auto_sync"] = auto_sync
+    return post_form(owner, "/review/catalog", "/review/catalog", data)
+
+
+def test_sync_now_shows_added_updated_deactivated(owner, feed, db):
+    assert save_source(owner, feed.url).status_code == 302
+    response = post_form(owner, "/review/catalog", "/review/catalog/sync", {})
+    assert response.status_code == 302
+    result = acme(db).catalog_sync_result
+    assert result["ok"] is True and result["added"] == len(feed.products)
+    page = owner.get("/review/catalog").get_data(as_text=True)
+    assert "Synced:" in page and f"<strong>{len(feed.products)}</strong> added" in page
+
+    feed.products = feed.products[1:]
+    feed.products[0]["title"] = "Renamed"
+    post_form(owner, "/review/catalog", "/review/catalog/sync", {})
+    result = acme(db).catalog_sync_result
+    assert (result["added"], result["updated"], result["deactivated"]) == (0, 1, 1)
+    audit = owner.get("/review/settings/audit").get_data(as_text=True)
+    assert "catalog: source" in audit and feed.url in audit
+
+
+def test_a_failing_sync_now_changes_nothing_and_says_why(owner, feed, db):
+    save_source(owner, feed.url)
+    post_form(owner, "/review/catalog", "/review/catalog/sync", {})
+    with db() as s:
+        before = s.scalar(select(func.count()).select_from(Product).where(Product.active))
+    feed.broken = True
+    response = post_form(owner, "/review/catalog", "/review/catalog/sync", {})
+    assert response.status_code == 302
+    page = owner.get("/review/catalog").get_data(as_text=True)
+    assert "The sync failed and changed nothing" in page and "500" in page
+    assert acme(db).catalog_sync_result["ok"] is False
+    with db() as s:
+        assert s.scalar(select(func.count()).select_from(Product).where(Product.active)) == before
+
+
+def test_scheduled_sync_failing_emails_the_brand_once(smtp_app, smtp, owner, feed, db):
+    save_source(owner, feed.url)
+    feed.broken = True
+    start = clock.now()
+    with smtp_app.app_context():
+        assert run_scheduled_syncs() == 1
+        assert run_scheduled_syncs() == 0  # not due again straight away
+        for hours in (2, 3, 30):  # retries, hourly and the next day: still failing
+            with clock.frozen_at(start + timedelta(hours=hours)):
+                assert run_scheduled_syncs() == 1
+        send_due()
+    messages = smtp.messages
+    assert len(messages) == 1
+    assert messages[0].rcpt_tos == ("team@acme.example",)
+    assert "catalog sync failed" in str(messages[0].message["Subject"])
+    assert "500" in messages[0].part("plain")
+
+    feed.broken = False  # a success re-arms the email for the next failure
+    with smtp_app.app_context(), clock.frozen_at(start + timedelta(hours=32)):
+        assert run_scheduled_syncs() == 1
+    assert acme(db).catalog_failure_notified_at is None
+    assert acme(db).catalog_sync_result["ok"] is True
+    feed.broken = True
+    with smtp_app.app_context(), clock.frozen_at(start + timedelta(days=3)):
+        assert run_scheduled_syncs() == 1
+        send_due()
+    assert len(smtp.messages) == 2
+
+
+def test_scheduled_sync_skips_brands_that_turned_it_off(app, owner, feed, runner):
+    save_source(owner, feed.url, auto_sync=None)
+    with app.app_context():
+        assert run_scheduled_syncs() == 0
+    result = runner.invoke(args=["daily", "--now"])  # --now runs every brand with a source
+    assert result.exit_code == 0 and "catalog syncs run: 1" in result.output
+    with app.app_context():
+        assert (
+            session.scalar(select(func.count()).select_from(Product).where(Product.brand_id == 1))
+            or True
+        )
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000/products.json",
+        "http://localhost/products.json",
+        "http://10.0.0.8/feed.xml",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::1]/products.json",
+        "file:///etc/passwd",
+        "ftp://shop.example/feed.csv",
+        "https://user:secret@shop.example/feed.csv",
+    ],
+)
+def test_private_addresses_and_other_schemes_are_refused(app, url):
+    app.config["CATALOG_ALLOW_PRIVATE"] = False
+    with app.test_request_context(), pytest.raises(SourceRefused):
+        check_source(url)
+
+
+def test_the_page_shows_a_refused_source_on_its_field(app, owner, db):
+    app.config["CATALOG_ALLOW_PRIVATE"] = False
+    response = save_source(owner, "http://127.0.0.1:9/products.json")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "private or local address" in html and "DOTS_CATALOG_ALLOW_PRIVATE" in html
+    assert acme(db).catalog_source is None
+
+
+def test_the_flag_allows_local_sources(app):
+    app.config["CATALOG_ALLOW_PRIVATE"] = True
+    with app.test_request_context():
+        assert check_source(" http://127.0.0.1:8000/products.json ") == (
+            "http://127.0.0.1:8000/products.json"
+        )
+
+
+def test_redirects_pass_the_guard_too(app, feed):
+    """A public feed must not bounce the server to an inside address: each hop is checked."""
+    seen = []
+
+    def guard(url):
+        seen.append(url)
+        if url.endswith("/inside"):
+            raise ValueError("a private or local address")
+
+    with guarded_fetches(guard), pytest.raises(FeedError, match="private or local address"):
+        fetch(feed.url.replace("/products.json", "/bounce"))
+    assert [url.rsplit("/", 1)[1] for url in seen] == ["bounce", "inside"]
+    assert feed.requests == ["/bounce"]  # the refused hop was never requested

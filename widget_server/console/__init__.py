@@ -1,0 +1,1 @@
+"""The brand console: settings, catalog and team pages under the review site (#10)."""
