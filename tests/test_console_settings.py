@@ -26,6 +26,7 @@ OWNER_PAGES = [
     "/review/settings/audit",
     "/review/catalog",
     "/review/team",
+    "/review/open-invitation",
 ]
 
 brands = BRANDS
@@ -344,3 +345,16 @@ def test_operators_changes_from_the_command_line_are_audited_too(runner, brands,
     assert audit_rows(db) == [
         ("widget-server (command line)", "command line", "expiry days", "9", "5")
     ]  # the name was "Acme" already: no entry
+
+
+def test_auto_accept_rules_are_in_the_audit_log(owner, db):
+    response = post_form(
+        owner,
+        "/review/open-invitation",
+        "/review/open-invitation",
+        {"auto_accept": "y", "platform": "instagram", "min_followers": 5000, "countries": "PT ES"},
+    )
+    assert response.status_code == 302
+    entries = audit_rows(db)
+    assert ("owner@acme.example", "auto-accept", "minimum followers", "0", "5000") in entries
+    assert ("owner@acme.example", "auto-accept", "countries", "any", "ES PT") in entries

@@ -101,7 +101,7 @@ def test_invite_emails_a_working_link_over_smtp(acme, smtp, smtp_app, db):
 
     html = acme.get(link_page).get_data(as_text=True)
     assert "Invitation emailed to ana@example.com." in html
-    assert 'data-copy="link-url"' in html and "copy.js" in html
+    assert 'data-copy="link-url"' in html and "console.js" in html
     shown = re.search(r'id="link-url" type="text" value="([^"]+)"', html).group(1)
 
     with smtp_app.app_context():

@@ -87,7 +87,7 @@ def test_invite_by_email_copy_and_revoke(
     # Copy link: the same link, on the clipboard.
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=stack.widget_url)
     page.get_by_role("button", name="Copy link").click()
-    expect(page.get_by_text("Link copied.")).to_be_visible()
+    expect(page.get_by_text("Copied", exact=True)).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == shown
     assert_accessible(page)
     screenshots(page, "console-link")

@@ -1,7 +1,6 @@
 """The open invitation's page under /review: its share link and the auto-accept rules.
 
-Its own blueprint, so a role check (owners only) is one decorator line on
-:func:`open_invitation` once teams have roles.
+Owners only, like the other settings; every change is in the audit log.
 """
 
 from __future__ import annotations
@@ -10,13 +9,13 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, url_
 
 from widget_server.invitations import services
 from widget_server.invitations.forms import RulesForm, country_list
-from widget_server.review.auth import login_required
+from widget_server.review.auth import owner_required
 
 bp = Blueprint("open_invitation", __name__, template_folder="templates")
 
 
 @bp.route("/open-invitation", methods=["GET", "POST"])
-@login_required
+@owner_required
 def open_invitation() -> Response | tuple[str, int]:
     rules = services.rules_of(g.brand)
     form = RulesForm(

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from widget_server import clock
 from widget_server.brands.models import Brand
+from widget_server.console import audit
 from widget_server.db import session
 from widget_server.influencers.models import Influencer, InfluencerLink, SocialHandle
 from widget_server.influencers.schemas import InfluencerInput
@@ -160,16 +161,28 @@ def save_rules(brand: Brand, data: dict[str, Any], actor: str) -> ApplyRules:
     """Store the brand's auto-accept rules (``data`` checked by the rules form)."""
     rules = session.get(ApplyRules, brand.id)
     if rules is None:
-        rules = ApplyRules(brand_id=brand.id)
+        rules = ApplyRules(brand_id=brand.id, auto_accept=False, min_followers=0, countries=[])
         session.add(rules)
+    before = _rules_shown(rules)
     rules.auto_accept = bool(data["auto_accept"])
     rules.platform = data.get("platform") or None
     rules.min_followers = int(data.get("min_followers") or 0)
     rules.countries = sorted(set(data.get("countries") or []))
     rules.updated_at = clock.now()
     rules.updated_by = actor
+    audit.record_changes(brand, actor, "auto-accept", before, _rules_shown(rules))
     session.flush()
     return rules
+
+
+def _rules_shown(rules: ApplyRules) -> dict[str, Any]:
+    """The rules as the audit log shows them."""
+    return {
+        "auto-accept": rules.auto_accept,
+        "platform": rules.platform or "any",
+        "minimum followers": rules.min_followers,
+        "countries": " ".join(rules.countries) or "any",
+    }
 
 
 def _send_confirmation(application: Application) -> None:
