@@ -603,7 +603,18 @@ def test_unknown_brand_is_one_clear_line(runner, ana, args):
 #: Every command, by group ("" is the top level): the README's "Command line"
 #: section, plus ``db downgrade``. Libraries' own groups are not ours to list.
 COMMANDS = {
-    "": {"db", "brand", "influencer", "link", "catalog", "expire", "outbox", "serve", "worker"},
+    "": {
+        "db",
+        "brand",
+        "influencer",
+        "link",
+        "catalog",
+        "expire",
+        "remind",
+        "outbox",
+        "serve",
+        "worker",
+    },
     "db": {"upgrade", "downgrade"},
     "brand": {"create", "list", "update", "user"},
     "brand user": {"add", "passwd", "sessions"},

@@ -4,8 +4,13 @@ from widget_server.brands.models import Brand, BrandUser, ReviewSession
 from widget_server.catalog.models import Product, Variant
 from widget_server.db import Base
 from widget_server.influencers.models import Influencer, InfluencerLink, SocialHandle
-from widget_server.notifications.models import OutboxMessage
-from widget_server.product_requests.models import ProductRequest, RequestEvent, RequestItem
+from widget_server.notifications.models import OutboxMessage, WebhookAttempt
+from widget_server.product_requests.models import (
+    ProductRequest,
+    ReminderSent,
+    RequestEvent,
+    RequestItem,
+)
 
 __all__ = [
     "Base",
@@ -16,9 +21,11 @@ __all__ = [
     "OutboxMessage",
     "Product",
     "ProductRequest",
+    "ReminderSent",
     "RequestEvent",
     "RequestItem",
     "ReviewSession",
     "SocialHandle",
     "Variant",
+    "WebhookAttempt",
 ]

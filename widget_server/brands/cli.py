@@ -38,6 +38,9 @@ def _policy_options(command: Any) -> Any:
         [
             click.option("--expiry-days", type=int, help="Days before a pending request expires."),
             click.option("--max-items", type=int, help="Most items in one request."),
+            click.option(
+                "--content-days", type=int, help="Days after delivery the content is due [14]."
+            ),
             click.option("--max-value", help="Most retail value of one request, e.g. 250.00."),
             click.option("--currency", help="ISO currency of the store's prices, e.g. USD."),
         ]

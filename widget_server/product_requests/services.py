@@ -18,7 +18,7 @@ from widget_server.db import session
 from widget_server.errors import ApiError, ValidationFailed
 from widget_server.influencers.models import InfluencerLink
 from widget_server.money import format_minor
-from widget_server.product_requests import emails, states
+from widget_server.product_requests import emails, states, webhooks
 from widget_server.product_requests.models import (
     ProductRequest,
     RequestEvent,
@@ -246,6 +246,7 @@ def _store(
             session.add(request)
             session.flush()
             emails.on_submitted(request)
+            webhooks.on_event(request, "created", None)
     except IntegrityError:
         # A concurrent request won the race for one of these products (or this
         # key: the caller replays that). Answer as the check above would have.
