@@ -616,7 +616,7 @@ COMMANDS = {
         "worker",
     },
     "db": {"upgrade", "downgrade"},
-    "brand": {"create", "list", "update", "user"},
+    "brand": {"create", "list", "update", "user", "api-key"},
     "brand user": {"add", "passwd", "sessions"},
     "brand user sessions": {"list", "revoke"},
     "influencer": {"create", "list"},

@@ -196,3 +196,19 @@ def sessions_revoke_command(email: str) -> None:
     with unit_of_work():
         ended = sessions.revoke_all(load_user(email))
     click.echo(f"Signed {email} out: {ended} session(s) ended.")
+
+
+@brand_group.command("api-key")
+@click.argument("slug")
+def api_key_command(slug: str) -> None:
+    """Make a new store API key for brand SLUG and print it once (the old one stops working)."""
+    from widget_server.store_sync.keys import issue_api_key
+
+    with unit_of_work():
+        key = issue_api_key(load_brand(slug))
+    click.echo(key)
+    click.echo(
+        f"The store API key of {slug}: give it to the store's server as "
+        "'Authorization: Bearer …'. It is shown only now (only its hash is kept).",
+        err=True,
+    )
