@@ -616,7 +616,7 @@ COMMANDS = {
         "worker",
     },
     "db": {"upgrade", "downgrade"},
-    "brand": {"create", "list", "update", "user", "api-key"},
+    "brand": {"create", "list", "update", "user", "api-key", "webhook"},
     "brand user": {"add", "passwd", "sessions"},
     "brand user sessions": {"list", "revoke"},
     "influencer": {"create", "list"},

@@ -212,3 +212,30 @@ def api_key_command(slug: str) -> None:
         "'Authorization: Bearer …'. It is shown only now (only its hash is kept).",
         err=True,
     )
+
+
+@brand_group.command("webhook")
+@click.argument("slug")
+@click.option("--url", help="Where to POST lifecycle events (http or https).")
+@click.option("--new-secret", is_flag=True, help="Replace the signing secret.")
+@click.option("--remove", is_flag=True, help="Stop sending events (what waits is dropped).")
+@click.option("--log", "show_log", is_flag=True, help="Show the latest delivery attempts.")
+def webhook_command(
+    slug: str, url: str | None, new_secret: bool, remove: bool, show_log: bool
+) -> None:
+    """Set, show or remove the webhook of brand SLUG; prints its signing secret."""
+    from widget_server.store_sync.webhook_settings import delivery_log, set_webhook
+
+    with unit_of_work():
+        brand = load_brand(slug)
+        if remove or url or new_secret:
+            set_webhook(brand, None if remove else url or brand.webhook_url, new_secret)
+    if show_log:
+        for line in delivery_log(brand):
+            click.echo(line)
+        return
+    if brand.webhook_url is None:
+        click.echo(f"Brand {slug} has no webhook.")
+        return
+    click.echo(f"Webhook of {slug}: {brand.webhook_url}")
+    click.echo(f"Signing secret: {brand.webhook_secret}")
