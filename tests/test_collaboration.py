@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 from tests.factories import make_brand, make_influencer, make_link, make_product, make_request
 from widget_server.db import session
 from widget_server.errors import ApiError
+from widget_server.influencers.models import InfluencerLink
+from widget_server.influencers.tokens import sign_link
 from widget_server.notifications.models import OutboxMessage
 from widget_server.notifications.sender import send_due
 from widget_server.product_requests import lifecycle, states
@@ -250,3 +252,43 @@ def test_requests_already_expired_are_in_no_digest(app, runner, frozen_clock):
         brand = make_brand("gone")
         make_request(make_link(brand)[0], [make_product(brand).variants[0]])
     assert "0 expiry digest(s)" in remind_at(runner, frozen_clock + timedelta(days=9))
+
+
+def post_content(client, request_id, token, urls, brand="north"):
+    return client.post(
+        f"/v1/requests/{request_id}/content",
+        json={"brand": brand, "urls": urls},
+        headers={"Authorization": f"Bearer {token}", "Origin": f"https://{brand}.example"},
+    )
+
+
+def test_the_influencer_sends_content_links_through_the_api(app, client):
+    with app.app_context():
+        request_id, link_id = approved_request()
+        token = sign_link(session.get(InfluencerLink, link_id))
+        stranger = make_link(make_brand("other"))[1]
+    posts = ["https://instagram.example/p/1"]
+    early = post_content(client, request_id, token, posts)
+    assert (early.status_code, early.get_json()["error"]) == (409, "wrong_status")
+    with app.app_context():
+        lifecycle.ship(request_id, BRAND_TEAM, "UPS", "1Z", "https://ups.example/1Z")
+        lifecycle.mark_delivered(request_id, BRAND_TEAM)
+        session.commit()
+    bad = post_content(client, request_id, token, ["javascript:alert(1)"])
+    assert bad.status_code == 422 and "urls.0" in bad.get_json()["errors"]
+    assert post_content(client, request_id, token, []).status_code == 422
+    assert post_content(client, request_id, stranger, posts, brand="other").status_code == 404
+    sent = post_content(client, request_id, token, posts)
+    assert sent.status_code == 200, sent.get_json()
+    body = sent.get_json()
+    assert (body["status"], body["content_urls"], body["carrier"]) == (
+        "content_submitted",
+        posts,
+        "UPS",
+    )
+    assert body["content_due_at"] and body["tracking_url"] == "https://ups.example/1Z"
+    mine = client.get(
+        "/v1/requests/mine?brand=north",
+        headers={"Authorization": f"Bearer {token}", "Origin": "https://north.example"},
+    )
+    assert mine.get_json()["requests"][0]["status"] == "content_submitted"
