@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from widget_server.influencers.models import InfluencerLink
 from widget_server.influencers.tokens import sign_link
 from widget_server.notifications.models import OutboxMessage
 from widget_server.notifications.sender import send_due
-from widget_server.product_requests import lifecycle, states
+from widget_server.product_requests import lifecycle, reminders, states
 from widget_server.product_requests.models import ProductRequest, ReminderSent, RequestEvent
 
 BRAND_TEAM = "team@north.example"
@@ -292,3 +293,28 @@ def test_the_influencer_sends_content_links_through_the_api(app, client):
         headers={"Authorization": f"Bearer {token}", "Origin": "https://north.example"},
     )
     assert mine.get_json()["requests"][0]["status"] == "content_submitted"
+
+
+def test_racing_reminder_runs_send_each_reminder_once(app, frozen_clock):
+    with app.app_context():
+        ids = []
+        for slug in ("race-a", "race-b", "race-c"):
+            request_id, _ = approved_request(slug=slug)
+            lifecycle.ship(request_id, BRAND_TEAM, "UPS", "1", None)
+            lifecycle.mark_delivered(request_id, BRAND_TEAM)
+            ids.append(request_id)
+        session.commit()
+    moment = frozen_clock + timedelta(days=12)
+
+    def run() -> None:
+        with app.app_context():
+            reminders.remind(as_of=moment)
+
+    with ThreadPoolExecutor(4) as pool:
+        for future in [pool.submit(run) for _ in range(4)]:
+            future.result()
+    with app.app_context():
+        sent = session.scalars(
+            select(OutboxMessage.request_id).where(OutboxMessage.template == "content_reminder")
+        ).all()
+        assert sorted(sent) == sorted(ids)
