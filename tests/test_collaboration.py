@@ -17,6 +17,7 @@ from widget_server.notifications.models import OutboxMessage
 from widget_server.notifications.sender import send_due
 from widget_server.product_requests import lifecycle, reminders, states
 from widget_server.product_requests.models import ProductRequest, ReminderSent, RequestEvent
+from widget_server.review.queries import summary, track_records
 
 BRAND_TEAM = "team@north.example"
 
@@ -318,3 +319,14 @@ def test_racing_reminder_runs_send_each_reminder_once(app, frozen_clock):
             select(OutboxMessage.request_id).where(OutboxMessage.template == "content_reminder")
         ).all()
         assert sorted(sent) == sorted(ids)
+
+
+def test_a_shipped_or_completed_request_still_counts_as_approved_for_the_brand(ctx):
+    request_id, _ = approved_request()
+    request = lifecycle.ship(request_id, BRAND_TEAM, "UPS", "1", None)
+    session.commit()
+    counts = summary(request.brand_id)
+    assert counts.all_time["approved"].count == 1
+    assert counts.recent["approved"].count == 1
+    record = track_records(request.brand_id, {request.influencer_id})[request.influencer_id]
+    assert (record.requests, record.approved) == (1, 1)

@@ -56,6 +56,9 @@ STATUSES = (
     COMPLETED,
     CANCELLED,
 )
+#: Statuses of a request the brand approved and did not cancel: in the brand's
+#: summary and an influencer's track record they all count as approved.
+WAS_APPROVED = (APPROVED, SHIPPED, DELIVERED, CONTENT_SUBMITTED, COMPLETED)
 #: The event written when content goes back to "delivered".
 CHANGES_REQUESTED = "changes_requested"
 
