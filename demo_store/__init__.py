@@ -42,9 +42,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["DEMO_STORE_DOTS_API_URL"] = (
         app.config["DEMO_STORE_DOTS_API_URL"] or app.config["DEMO_STORE_WIDGET_URL"]
     )
-    if not app.config["DEMO_STORE_DB"]:
-        os.makedirs(app.instance_path, exist_ok=True)
-        app.config["DEMO_STORE_DB"] = os.path.join(app.instance_path, "demo_store.sqlite3")
 
     # Shopify's feed keeps its natural key order and emits raw UTF-8; match it.
     app.json.sort_keys = False  # type: ignore[attr-defined]

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import sqlite3
 import time
 import urllib.error
@@ -58,8 +59,12 @@ CREATE TABLE IF NOT EXISTS gift_order (
 
 
 def connect() -> sqlite3.Connection:
-    """The store's own database (created on first use)."""
-    db = sqlite3.connect(current_app.config["DEMO_STORE_DB"], timeout=10)
+    """The store's own database (created on first use; default: in the instance folder)."""
+    path = current_app.config["DEMO_STORE_DB"]
+    if not path:
+        os.makedirs(current_app.instance_path, exist_ok=True)
+        path = os.path.join(current_app.instance_path, "demo_store.sqlite3")
+    db = sqlite3.connect(path, timeout=10)
     db.row_factory = sqlite3.Row
     db.executescript(SCHEMA)
     return db
