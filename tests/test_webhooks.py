@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import socket
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -20,6 +21,7 @@ from widget_server.notifications.models import WEBHOOK, OutboxMessage, WebhookAt
 from widget_server.notifications.sender import backoff, send_due
 from widget_server.product_requests import lifecycle, states
 from widget_server.store_sync.webhook_settings import set_webhook
+from widget_server.store_sync.webhooks import WebhookFailed, allowed_address
 
 TEAM = "team@north.example"
 
@@ -241,3 +243,31 @@ def test_the_cli_sets_the_webhook_shows_its_secret_and_the_log(app, runner, rece
     assert "request.created" in log.output and "200" in log.output and "[sent]" in log.output
     removed = runner.invoke(args=["brand", "webhook", "north", "--remove"])
     assert "has no webhook" in removed.output
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "10.1.2.3",
+        "192.168.0.10",
+        "169.254.169.254",
+        "::1",
+        "::ffff:10.0.0.1",
+        "fd00::1",
+    ],
+)
+def test_hosts_that_resolve_to_a_private_address_are_refused(monkeypatch, address):
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    answer = [(family, socket.SOCK_STREAM, 6, "", (address, 443))]
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *_args, **_kw: answer)
+    with pytest.raises(WebhookFailed) as refused:
+        allowed_address("hooks.store.example", 443, allow_private=False)
+    assert refused.value.permanent
+    assert allowed_address("hooks.store.example", 443, allow_private=True) == address
+
+
+def test_a_public_address_is_used_as_resolved(monkeypatch):
+    answer = [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", 443))]
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *_args, **_kw: answer)
+    assert allowed_address("hooks.store.example", 443, allow_private=False) == "93.184.216.34"

@@ -96,6 +96,8 @@ def allowed_address(host: str, port: int, allow_private: bool) -> str:
     addresses = [str(info[4][0]) for info in infos]
     for address in addresses:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped  # ::ffff:10.0.0.1 is 10.0.0.1
         if not allow_private and not ip.is_global:
             raise WebhookFailed(
                 f"{host} resolves to {address}, which is not a public address "
