@@ -17,6 +17,11 @@ DEFAULTS: dict[str, Any] = {
     "DEMO_STORE_BRAND": "demo",
     "DEMO_STORE_PRODUCT_COUNT": 24,
     "DEMO_STORE_NAME": "Northwind Supply",
+    # The gift orders' end of Dots (see demo_store.gifts).
+    "DEMO_STORE_DOTS_API_URL": None,
+    "DEMO_STORE_API_KEY": "",
+    "DEMO_STORE_WEBHOOK_SECRET": "",
+    "DEMO_STORE_DB": None,
 }
 
 
@@ -34,12 +39,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # The widget URL is joined with "/v1/dots.js"; a trailing slash would double it.
     app.config["DEMO_STORE_WIDGET_URL"] = str(app.config["DEMO_STORE_WIDGET_URL"]).rstrip("/")
     app.config["DEMO_STORE_PRODUCT_COUNT"] = int(app.config["DEMO_STORE_PRODUCT_COUNT"])
+    app.config["DEMO_STORE_DOTS_API_URL"] = (
+        app.config["DEMO_STORE_DOTS_API_URL"] or app.config["DEMO_STORE_WIDGET_URL"]
+    )
 
     # Shopify's feed keeps its natural key order and emits raw UTF-8; match it.
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
+    from .gifts import bp as gifts_bp
     from .views import bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(gifts_bp)
     return app

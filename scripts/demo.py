@@ -73,17 +73,16 @@ def prepare(widget: str) -> Flask:
     return app
 
 
-def seed(app: Flask, store: str) -> str:
-    """Create the demo data once, sync the catalog, return a fresh influencer link."""
+def connect_store(app: Flask, store: str) -> dict[str, str]:
+    """Create the brand once; give its store a new API key and the webhook; the store's settings.
+
+    The demo store takes Dots' webhooks at ``/webhooks/dots`` and reports its
+    gift orders and shipments back with the key (see ``demo_store.gifts``).
+    """
     from widget_server.brands.services import add_brand_user, create_brand, find_brand, update_brand
-    from widget_server.catalog.sync import sync_catalog
     from widget_server.db import session
-    from widget_server.influencers.services import (
-        create_influencer,
-        find_influencer,
-        issue_link,
-        link_url,
-    )
+    from widget_server.store_sync.keys import issue_api_key
+    from widget_server.store_sync.webhook_settings import set_webhook
 
     with app.app_context():
         brand = find_brand(BRAND)
@@ -101,6 +100,31 @@ def seed(app: Flask, store: str) -> str:
             add_brand_user(brand, *BRAND_USER)
         else:  # the ports may differ from the last run
             update_brand(brand, {"allowed_origins": [store]})
+        key = issue_api_key(brand)
+        set_webhook(brand, f"{store}/webhooks/dots")
+        session.commit()
+        return {
+            "DEMO_STORE_API_KEY": key,
+            "DEMO_STORE_WEBHOOK_SECRET": str(brand.webhook_secret),
+            "DEMO_STORE_DB": str(INSTANCE / "demo_store.sqlite3"),
+        }
+
+
+def seed(app: Flask, store: str) -> str:
+    """Create the demo influencer once, sync the catalog, return a fresh influencer link."""
+    from widget_server.brands.services import find_brand
+    from widget_server.catalog.sync import sync_catalog
+    from widget_server.db import session
+    from widget_server.influencers.services import (
+        create_influencer,
+        find_influencer,
+        issue_link,
+        link_url,
+    )
+
+    with app.app_context():
+        brand = find_brand(BRAND)
+        assert brand is not None  # connect_store made it
         influencer = find_influencer(INFLUENCER["email"]) or create_influencer(dict(INFLUENCER))
         report = sync_catalog(brand, f"{store}/products.json")
         brand.catalog_source = f"{store}/products.json"  # the console's Catalog page, Sync now
@@ -117,11 +141,18 @@ def main() -> None:
     args = parser.parse_args()
     widget = f"http://127.0.0.1:{args.widget_port}"
     store = f"http://127.0.0.1:{args.store_port}"
-    settings = {"DOTS_DEMO": "1", "DOTS_INSTANCE_PATH": str(INSTANCE), "DOTS_PUBLIC_URL": widget}
+    settings = {
+        "DOTS_DEMO": "1",
+        "DOTS_INSTANCE_PATH": str(INSTANCE),
+        "DOTS_PUBLIC_URL": widget,
+        # The demo store takes webhooks on loopback.
+        "DOTS_ALLOW_PRIVATE_URLS": "1",
+    }
     env = {**os.environ, **settings}
     write_env_file(settings)
 
     app = prepare(widget)
+    store_env = {**env, **connect_store(app, store)}
     children = [
         subprocess.Popen(
             [sys.executable, "-m", "widget_server", "serve", "--port", str(args.widget_port)],
@@ -130,7 +161,7 @@ def main() -> None:
         subprocess.Popen(
             [sys.executable, "-m", "demo_store", "--port", str(args.store_port)]
             + ["--widget-url", widget, "--brand", BRAND],
-            env=env,
+            env=store_env,
         ),
     ]
 
@@ -152,6 +183,7 @@ def main() -> None:
             f"  Brand review page:       {widget}/review/  "
             f"(sign in as {BRAND_USER[0]} / {BRAND_USER[1]})\n"
             f"  Open invitation:         {widget}/apply/{BRAND}  (anyone may apply)\n"
+            f"  Store's gift orders:     {store}/admin/gifts  (Ship, Delivered)\n"
             f"  Emails are written to    {INSTANCE / 'outbox'}\n"
             "  Command line:            .venv/bin/widget-server brand list\n"
             "                           (or: make cli ARGS='brand list')\n"

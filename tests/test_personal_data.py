@@ -187,6 +187,26 @@ def probe_calls(world: dict[str, Any], round_: int) -> list[tuple[str, str, str,
             "/v1/panel/handles",
             {"brand": "northwind", "platform": "tiktok", "handle": "ana", "followers": 900},
         ),
+        (
+            "POST",
+            "/v1/requests/{request_id}/content",
+            f"/v1/requests/{world['approved']}/content",
+            {"brand": "northwind", "urls": ["https://instagram.example/p/1"]},
+        ),
+        # The store's calls take the brand's API key: a link token gets a 401.
+        *(
+            (
+                "POST",
+                f"/v1/requests/{{request_id}}/{step}",
+                f"/v1/requests/{world['approved']}/{step}",
+                body,
+            )
+            for step, body in (
+                ("order", {"order_number": "1"}),
+                ("shipment", {"carrier": "UPS", "tracking_number": "1"}),
+                ("delivered", {}),
+            )
+        ),
     ]
 
 
@@ -210,6 +230,8 @@ def test_no_endpoint_gives_a_token_holder_an_email_or_a_street(client: FlaskClie
     assert statuses[("POST", "/v1/requests")] >= {201, 409, 422}
     assert statuses[("POST", f"/v1/requests/{world['approved']}/withdraw")] == {409}
     assert statuses[("POST", "/v1/panel/handles")] >= {201}
+    assert statuses[("POST", "/v1/requests/{request_id}/content")] == {409}
+    assert statuses[("POST", "/v1/requests/{request_id}/shipment")] == {401}
     # Every operation of the API document that takes a token is probed.
     document = client.get("/v1/openapi.json").json
     operations = {

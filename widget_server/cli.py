@@ -33,6 +33,7 @@ def commands() -> list[click.Command]:
     from widget_server.migrate import db_group
     from widget_server.notifications.cli import outbox_group
     from widget_server.product_requests.expiry import expire_command
+    from widget_server.product_requests.reminders import remind_command
     from widget_server.serve import serve_command, worker_command
 
     return [
@@ -43,6 +44,7 @@ def commands() -> list[click.Command]:
         catalog_group,
         expire_command,
         daily_command,
+        remind_command,
         outbox_group,
         serve_command,
         worker_command,

@@ -44,6 +44,12 @@ SETTINGS: dict[str, tuple[str, Any]] = {
     "RATELIMIT_SIGN_IN_PER_IP": ("DOTS_RATELIMIT_SIGN_IN_PER_IP", "10/minute"),
     # Applications sent through a brand's open invitation (/apply/<slug>) per client IP.
     "RATELIMIT_APPLY_PER_IP": ("DOTS_RATELIMIT_APPLY_PER_IP", "5/minute;50/day"),
+    # Store API calls per brand API key (a store reporting orders and shipments).
+    "RATELIMIT_STORE_PER_KEY": ("DOTS_RATELIMIT_STORE_PER_KEY", "300/minute"),
+    # Webhooks may go to private and loopback addresses (a store on the same
+    # network; tests). Off: only public addresses, so a webhook URL cannot
+    # reach the server's own network.
+    "ALLOW_PRIVATE_URLS": ("DOTS_ALLOW_PRIVATE_URLS", False),
 }
 
 #: Settings that are durations ("2h", "30d"), and whole numbers with their bounds.

@@ -6,8 +6,13 @@ from widget_server.console.models import AuditEntry, UserToken
 from widget_server.db import Base
 from widget_server.influencers.models import Influencer, InfluencerLink, SocialHandle
 from widget_server.invitations.models import Application, ApplyRules
-from widget_server.notifications.models import OutboxMessage
-from widget_server.product_requests.models import ProductRequest, RequestEvent, RequestItem
+from widget_server.notifications.models import OutboxMessage, WebhookAttempt
+from widget_server.product_requests.models import (
+    ProductRequest,
+    ReminderSent,
+    RequestEvent,
+    RequestItem,
+)
 
 __all__ = [
     "Application",
@@ -21,10 +26,12 @@ __all__ = [
     "OutboxMessage",
     "Product",
     "ProductRequest",
+    "ReminderSent",
     "RequestEvent",
     "RequestItem",
     "ReviewSession",
     "SocialHandle",
     "UserToken",
     "Variant",
+    "WebhookAttempt",
 ]

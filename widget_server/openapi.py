@@ -29,6 +29,7 @@ from widget_server.validation import MAX_CONTENT_LENGTH, MAX_JSON_DEPTH
 F = TypeVar("F", bound=Callable[..., Any])
 
 BEARER = "linkToken"
+STORE_KEY = "storeApiKey"
 
 
 class ErrorSchema(Schema):
@@ -61,13 +62,20 @@ ERROR_REASONS = {
         f"{MAX_JSON_DEPTH} levels, or a NUL byte in the query string; "
         "bad_idempotency_key."
     ),
-    401: "missing_token, invalid_token, link_revoked or link_expired.",
+    401: (
+        "missing_token, invalid_token, link_revoked or link_expired; "
+        "store calls: missing_api_key or invalid_api_key."
+    ),
     403: (
         "origin_not_allowed (not one of the brand's store origins), wrong_brand, "
         "or preview_only (a write with a preview token)."
     ),
     404: "unknown_brand, or no such resource.",
-    409: "already_requested: a pending request already holds one of these products.",
+    409: (
+        "already_requested: a pending request already holds one of these products; "
+        "already_<status> or wrong_status: the request is not where this call needs it; "
+        "order_conflict or shipment_conflict: another order or shipment is recorded."
+    ),
     413: f"request_entity_too_large: the body is over {MAX_CONTENT_LENGTH:,} bytes.",
     422: "validation_failed (field paths in errors) or idempotency_key_reused.",
     429: "too_many_requests: Retry-After says how many seconds to wait.",
@@ -102,7 +110,11 @@ IDEMPOTENCY_KEY = {
 
 
 def answers(
-    blp: Blueprint, *statuses: int, link_token: bool = True, idempotency_key: bool = False
+    blp: Blueprint,
+    *statuses: int,
+    link_token: bool = True,
+    idempotency_key: bool = False,
+    store_key: bool = False,
 ) -> Callable[[F], F]:
     """Declare a view's error answers, its auth and its headers in the document.
 
@@ -120,6 +132,8 @@ def answers(
             )(view)
         if link_token:
             view = blp.doc(security=[{BEARER: []}])(view)
+        if store_key:
+            view = blp.doc(security=[{STORE_KEY: []}])(view)
         if idempotency_key:
             view = blp.doc(parameters=[IDEMPOTENCY_KEY])(view)
         return view
@@ -137,6 +151,17 @@ def init_spec(api: Api) -> None:
             "description": (
                 "The influencer's link token (from #dots= in their link). Calls must also "
                 "come from one of the brand's store origins (Origin header), or the panel."
+            ),
+        },
+    )
+    api.spec.components.security_scheme(
+        STORE_KEY,
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "description": (
+                "The brand's store API key (widget-server brand api-key SLUG), for the "
+                "store's own server: never put it in a page."
             ),
         },
     )

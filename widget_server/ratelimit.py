@@ -89,6 +89,7 @@ PER_IP_SUBMIT = configured("RATELIMIT_SUBMIT_PER_IP")
 PER_IP_READ = configured("RATELIMIT_READ_PER_IP")
 PER_IP_SIGN_IN = configured("RATELIMIT_SIGN_IN_PER_IP")
 PER_IP_APPLY = configured("RATELIMIT_APPLY_PER_IP")
+PER_STORE_KEY = configured("RATELIMIT_STORE_PER_KEY")
 
 
 def token_key() -> str:

@@ -22,13 +22,14 @@ from flask.cli import with_appcontext
 from widget_server.cli_helpers import seconds_option
 from widget_server.console.jobs import run_daily_jobs
 from widget_server.product_requests.expiry import sweep
+from widget_server.product_requests.reminders import remind
 from widget_server.ratelimit import describe_storage, storage_is_shared
 
 log = logging.getLogger(__name__)
 
 
 def run_jobs(app: Flask, stop: threading.Event, send_every: float, sweep_every: float) -> None:
-    """Send emails, expire requests and run the daily jobs until ``stop`` is set."""
+    """Send the outbox, expire requests, remind, and run the daily jobs until ``stop`` is set."""
     from widget_server.notifications.sender import run_sender_forever
 
     sender = threading.Thread(
@@ -43,6 +44,13 @@ def run_jobs(app: Flask, stop: threading.Event, send_every: float, sweep_every: 
                 log.info("expired %d request(s)", expired)
         except Exception:  # a database hiccup must not end the worker
             log.exception("expiry sweep failed; retrying later")
+        try:
+            with app.app_context():
+                reminded = remind()
+            if reminded.digests or any(reminded.content.values()):
+                log.info("%s", reminded)
+        except Exception:
+            log.exception("reminders failed; retrying later")
         try:
             with app.app_context():
                 run_daily_jobs()

@@ -38,6 +38,9 @@ def _policy_options(command: Any) -> Any:
         [
             click.option("--expiry-days", type=int, help="Days before a pending request expires."),
             click.option("--max-items", type=int, help="Most items in one request."),
+            click.option(
+                "--content-days", type=int, help="Days after delivery the content is due [14]."
+            ),
             click.option("--max-value", help="Most retail value of one request, e.g. 250.00."),
             click.option("--currency", help="ISO currency of the store's prices, e.g. USD."),
         ]
@@ -218,3 +221,46 @@ def sessions_revoke_command(email: str) -> None:
     with unit_of_work():
         ended = sessions.revoke_all(load_user(email))
     click.echo(f"Signed {email} out: {ended} session(s) ended.")
+
+
+@brand_group.command("api-key")
+@click.argument("slug")
+def api_key_command(slug: str) -> None:
+    """Make a new store API key for brand SLUG and print it once (the old one stops working)."""
+    from widget_server.store_sync.keys import issue_api_key
+
+    with unit_of_work():
+        key = issue_api_key(load_brand(slug))
+    click.echo(key)
+    click.echo(
+        f"The store API key of {slug}: give it to the store's server as "
+        "'Authorization: Bearer …'. It is shown only now (only its hash is kept).",
+        err=True,
+    )
+
+
+@brand_group.command("webhook")
+@click.argument("slug")
+@click.option("--url", help="Where to POST lifecycle events (http or https).")
+@click.option("--new-secret", is_flag=True, help="Replace the signing secret.")
+@click.option("--remove", is_flag=True, help="Stop sending events (what waits is dropped).")
+@click.option("--log", "show_log", is_flag=True, help="Show the latest delivery attempts.")
+def webhook_command(
+    slug: str, url: str | None, new_secret: bool, remove: bool, show_log: bool
+) -> None:
+    """Set, show or remove the webhook of brand SLUG; prints its signing secret."""
+    from widget_server.store_sync.webhook_settings import delivery_log, set_webhook
+
+    with unit_of_work():
+        brand = load_brand(slug)
+        if remove or url or new_secret:
+            set_webhook(brand, None if remove else url or brand.webhook_url, new_secret)
+    if show_log:
+        for line in delivery_log(brand):
+            click.echo(line)
+        return
+    if brand.webhook_url is None:
+        click.echo(f"Brand {slug} has no webhook.")
+        return
+    click.echo(f"Webhook of {slug}: {brand.webhook_url}")
+    click.echo(f"Signing secret: {brand.webhook_secret}")

@@ -13,6 +13,7 @@ from widget_server.db import Base
 
 DEFAULT_EXPIRY_DAYS = 9
 DEFAULT_MAX_ITEMS = 3
+DEFAULT_CONTENT_DAYS = 14
 
 
 class Brand(Base):
@@ -55,6 +56,18 @@ class Brand(Base):
     #: Set when a failed scheduled sync has emailed the brand; cleared by a success,
     #: so a feed that keeps failing sends one email, not one per retry.
     catalog_failure_notified_at: Mapped[datetime | None]
+    #: Days after delivery by which the influencer's content is due.
+    content_days: Mapped[int] = mapped_column(
+        default=DEFAULT_CONTENT_DAYS, server_default=str(DEFAULT_CONTENT_DAYS)
+    )
+    #: The store's API key: its public lookup prefix and the SHA-256 of the
+    #: whole key (never the key itself; see widget_server.store_sync.keys).
+    api_key_prefix: Mapped[str | None] = mapped_column(String(16), unique=True)
+    api_key_hash: Mapped[str | None] = mapped_column(String(64))
+    #: Where lifecycle events are POSTed, and the secret that signs them (kept
+    #: as is: signing needs it).
+    webhook_url: Mapped[str | None] = mapped_column(String(2000))
+    webhook_secret: Mapped[str | None] = mapped_column(String(100))
 
     users: Mapped[list[BrandUser]] = relationship(back_populates="brand")
 

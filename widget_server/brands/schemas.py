@@ -31,6 +31,7 @@ class BrandInput(StrictSchema):
     currency = fields.String(validate=CURRENCY)
     expiry_days = fields.Integer(validate=validate.Range(1, 365))
     max_items = fields.Integer(validate=validate.Range(1, 100))
+    content_days = fields.Integer(validate=validate.Range(1, 365))
     max_value = fields.Decimal(validate=validate.Range(0, min_inclusive=False), as_string=True)
 
 

@@ -10,9 +10,19 @@ from sqlalchemy.orm import Mapped, mapped_column
 from widget_server import clock
 from widget_server.db import Base
 
+#: The kinds of outbox message: an email, or a webhook POSTed to a brand's store.
+EMAIL = "email"
+WEBHOOK = "webhook"
+
 
 class OutboxMessage(Base):
-    """An email, rendered when its event happened, delivered at least once.
+    """An email or a webhook, built when its event happened, delivered at least once.
+
+    A webhook row (``kind == "webhook"``) keeps the URL in ``to_addr``, the
+    event type in ``template`` and ``subject``, and the JSON body in
+    ``text_body``; the brand's secret signs it when it is sent, and each
+    attempt leaves a :class:`WebhookAttempt`. Both kinds share the claiming,
+    the retries and the giving up.
 
     A row is *due* while ``sent_at`` and ``failed_at`` are NULL,
     ``next_attempt_at`` has passed and no sender holds a live lease on it
@@ -32,7 +42,13 @@ class OutboxMessage(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    to_addr: Mapped[str] = mapped_column(String(320))
+    kind: Mapped[str] = mapped_column(String(20), default=EMAIL, server_default=EMAIL)
+    #: An email address, or a webhook's URL.
+    to_addr: Mapped[str] = mapped_column(String(2000))
+    #: The brand whose webhook this is (its secret signs it); None for emails.
+    brand_id: Mapped[int | None] = mapped_column(
+        ForeignKey("brand.id", ondelete="CASCADE"), index=True
+    )
     reply_to: Mapped[str | None] = mapped_column(String(320))
     #: Display name of the From header ("Northwind Supply via Dots"); the
     #: address is always DOTS_MAIL_FROM's. None: DOTS_MAIL_FROM as it is.
@@ -66,3 +82,23 @@ class OutboxMessage(Base):
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.template} to {self.to_addr} {self.status}>"
+
+
+class WebhookAttempt(Base):
+    """One try at delivering a webhook: the brand's delivery log.
+
+    ``status_code`` is None when no answer came (refused connection, timeout,
+    an address that is not allowed); ``error`` then says why.
+    """
+
+    __tablename__ = "webhook_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("outbox_message.id", ondelete="CASCADE"), index=True
+    )
+    attempt: Mapped[int]
+    delivery_id: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)

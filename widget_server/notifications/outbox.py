@@ -7,7 +7,9 @@ tell someone about it commit together or not at all.
 
 from __future__ import annotations
 
-from datetime import date
+import json
+import secrets
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,7 @@ from markupsafe import Markup, escape
 
 from widget_server.db import session
 from widget_server.money import format_minor
-from widget_server.notifications.models import OutboxMessage
+from widget_server.notifications.models import WEBHOOK, OutboxMessage
 from widget_server.validation import display_value, platform_name
 
 TEMPLATES = Path(__file__).parent / "templates" / "email"
@@ -166,6 +168,44 @@ def enqueue_email(
         html_body=html,
         template=template,
         request_id=request_id,
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def enqueue_webhook(
+    *,
+    brand_id: int,
+    url: str,
+    event: str,
+    data: dict[str, Any],
+    request_id: int | None,
+    created_at: datetime,
+) -> OutboxMessage:
+    """Add a webhook for ``url`` to the outbox, in the caller's transaction.
+
+    The body is fixed now, like an email's text: every retry sends the same
+    bytes, and its ``id`` lets the receiver recognise a second delivery of
+    one event (a retry after a lost answer).
+    """
+    body = {
+        "id": f"evt_{secrets.token_hex(12)}",
+        "type": event,
+        "created_at": created_at.isoformat(),
+        "data": data,
+    }
+    message = OutboxMessage(
+        kind=WEBHOOK,
+        to_addr=url,
+        brand_id=brand_id,
+        subject=event,
+        template=event[:64],
+        text_body=json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str),
+        html_body="",
+        request_id=request_id,
+        created_at=created_at,
+        next_attempt_at=created_at,
     )
     session.add(message)
     session.flush()

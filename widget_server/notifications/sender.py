@@ -1,5 +1,9 @@
 """Delivering the outbox: claim due rows, deliver outside any transaction, record.
 
+Emails go by SMTP; webhooks (``kind == "webhook"``) are POSTed by
+:mod:`widget_server.store_sync.webhooks`, with each attempt logged. Both
+share everything below: the claims, the retries with backoff, the giving up.
+
 At-least-once, and in practice exactly once:
 
 1. **Claim** a batch in one short transaction: each row gets a lease
@@ -51,7 +55,7 @@ from sqlalchemy.orm import Session
 from widget_server import clock
 from widget_server.config import WHOLE_NUMBERS, duration_setting, int_setting
 from widget_server.db import engine
-from widget_server.notifications.models import OutboxMessage
+from widget_server.notifications.models import WEBHOOK, OutboxMessage, WebhookAttempt
 from widget_server.notifications.smtp import (
     SmtpTransport,
     SmtpUnavailable,
@@ -365,6 +369,51 @@ def _delivery(row: OutboxMessage, error: str | None = None, *, gave_up: bool = F
     return Delivery(row.id, row.to_addr, row.template, row.subject, error, gave_up)
 
 
+def _send_webhook(
+    db: Session, row: OutboxMessage, token: str, policy: RetryPolicy, allow_private: bool
+) -> Delivery | list[Delivery]:
+    """POST one webhook row; log the attempt; mark it sent, or failed like an email.
+
+    The brand's secret is read now, so a rotated secret signs what is still
+    waiting. A brand that removed its webhook gets nothing more.
+    """
+    from widget_server.brands.models import Brand
+    from widget_server.store_sync.webhooks import WebhookFailed, deliver
+
+    with db.begin():
+        brand = db.get(Brand, row.brand_id) if row.brand_id is not None else None
+        secret = brand.webhook_secret if brand is not None and brand.webhook_url else None
+    if secret is None:
+        error = "the brand has no webhook any more"
+        return _mark_failed(db, [row], token, error, policy=policy, permanent=True)
+    try:
+        attempt = deliver(row.to_addr, secret, row.subject, row.text_body.encode(), allow_private)
+    except WebhookFailed as exc:
+        if exc.delivery_id is not None:
+            _log_attempt(db, row, exc.delivery_id, exc.status, str(exc))
+        return _mark_failed(db, [row], token, str(exc), policy=policy, permanent=exc.permanent)
+    _log_attempt(db, row, attempt.delivery_id, attempt.status, None)
+    _mark_sent(db, row)
+    return _delivery(row)
+
+
+def _log_attempt(
+    db: Session, row: OutboxMessage, delivery_id: str, status: int | None, error: str | None
+) -> None:
+    """Keep one line of the brand's delivery log."""
+    with db.begin():
+        db.add(
+            WebhookAttempt(
+                message_id=row.id,
+                attempt=row.attempts + 1,
+                delivery_id=delivery_id,
+                status_code=status,
+                error=error[:MAX_ERROR] if error else None,
+                created_at=clock.now(),
+            )
+        )
+
+
 def send_due(batch: int = 50) -> SendReport:
     """Deliver up to ``batch`` due outbox messages; needs an app context.
 
@@ -381,8 +430,10 @@ def send_due(batch: int = 50) -> SendReport:
     host = message_host(current_app.config["PUBLIC_URL"])
     token = secrets.token_hex(16)
     report = SendReport()
+    allow_private = bool(current_app.config.get("ALLOW_PRIVATE_URLS"))
     with Session(engine(), expire_on_commit=False) as db, closing(transport):
-        rows = _claim(db, batch, token)
+        # Webhooks first: a mail server that is down ends the batch's emails only.
+        rows = sorted(_claim(db, batch, token), key=lambda r: (r.kind != WEBHOOK, r.id))
         started = time.monotonic()
         for index, row in enumerate(rows):
             if time.monotonic() - started > DELIVERY_BUDGET:
@@ -390,6 +441,13 @@ def send_due(batch: int = 50) -> SendReport:
                 _release(db, rest, token)
                 report.released = len(rest)
                 break
+            if row.kind == WEBHOOK:
+                outcome = _send_webhook(db, row, token, policy, allow_private)
+                if isinstance(outcome, list):
+                    report.failed += outcome
+                else:
+                    report.sent.append(outcome)
+                continue
             try:
                 message = build_message(row, mail_from=mail_from, host=host)
             except Exception as exc:  # the same row fails the same way every time

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import current_app
 
+from widget_server.brands.models import Brand
 from widget_server.influencers.services import link_url
 from widget_server.notifications.outbox import enqueue_email
 from widget_server.product_requests.models import ProductRequest
@@ -21,10 +22,16 @@ INFLUENCER_TEMPLATES = {
     "approved": "request_approved",
     "denied": "request_denied",
     "expired": "request_expired",
+    "cancelled": "request_cancelled",
+    "shipped": "request_shipped",
+    "delivered": "request_delivered",
+    "changes_requested": "request_changes_requested",
+    "completed": "request_completed",
 }
 #: status reached -> template sent to the brand
 BRAND_TEMPLATES = {
     "withdrawn": "request_withdrawn",
+    "content_submitted": "request_content_submitted",
 }
 
 #: The fragment parameter that makes the overlay open "My requests".
@@ -86,7 +93,10 @@ def on_submitted(request: ProductRequest) -> None:
 
 
 def on_transition(request: ProductRequest, status: str, note: str | None) -> None:
-    """Tell the influencer of a decision or expiry; tell the brand of a withdrawal."""
+    """Tell the other side of an event (``status`` is its kind, e.g. ``changes_requested``).
+
+    The influencer hears what the brand or its store did; the brand what the influencer did.
+    """
     if status in INFLUENCER_TEMPLATES:
         _to_influencer(request, INFLUENCER_TEMPLATES[status], {"reason": note})
     elif status in BRAND_TEMPLATES:
@@ -96,3 +106,19 @@ def on_transition(request: ProductRequest, status: str, note: str | None) -> Non
 def brand_message(request: ProductRequest, message: str, sender: str) -> None:
     """A free-text email from the brand; replies go to the brand's notify address."""
     _to_influencer(request, "brand_message", {"message": message, "sender": sender})
+
+
+def content_reminder(request: ProductRequest, days_left: int) -> None:
+    """Remind the influencer that their content is due in ``days_left`` days."""
+    _to_influencer(request, "content_reminder", {"days_left": days_left})
+
+
+def expiry_digest(brand: Brand, requests: list[ProductRequest]) -> None:
+    """Tell the brand which pending requests expire soon (one email for all of them)."""
+    public = current_app.config["PUBLIC_URL"].rstrip("/")
+    for address in brand.notify_addresses:
+        enqueue_email(
+            to=address,
+            template="expiry_digest",
+            context={"brand": brand, "requests": requests, "pending_url": f"{public}/review/"},
+        )

@@ -50,6 +50,8 @@ class ProductRequest(Base):
             "total_minor",
         ),  # fmt: skip
         Index("ix_product_request_track_record", "influencer_id", "brand_id", "status"),
+        # The reminders' "content pending and due soon" lookup.
+        Index("ix_product_request_status_content_due", "status", "content_due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,6 +70,17 @@ class ProductRequest(Base):
     shipping_address: Mapped[dict[str, Any]]
     idempotency_key: Mapped[str | None] = mapped_column(String(100))
     body_digest: Mapped[str | None] = mapped_column(String(64))
+    # The collaboration after approval (written by the state machine's updates).
+    order_number: Mapped[str | None] = mapped_column(String(100))
+    order_url: Mapped[str | None] = mapped_column(String(2000))
+    carrier: Mapped[str | None] = mapped_column(String(100))
+    tracking_number: Mapped[str | None] = mapped_column(String(100))
+    tracking_url: Mapped[str | None] = mapped_column(String(2000))
+    shipped_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    content_due_at: Mapped[datetime | None]
+    #: The influencer's evidence: links to the published posts.
+    content_urls: Mapped[list[str] | None]
 
     brand: Mapped[Brand] = relationship()
     influencer: Mapped[Influencer] = relationship()
@@ -78,6 +91,14 @@ class ProductRequest(Base):
     events: Mapped[list[RequestEvent]] = relationship(
         back_populates="request", cascade="all, delete-orphan", order_by="RequestEvent.id"
     )
+
+    def content_overdue(self, now: datetime | None = None) -> bool:
+        """Is content still pending after its due date (the brand's overdue flag)?"""
+        return (
+            self.status == "delivered"
+            and self.content_due_at is not None
+            and self.content_due_at < (now or clock.now())
+        )
 
     @property
     def full_address_shown(self) -> bool:
@@ -151,3 +172,21 @@ class RequestEvent(Base):
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     request: Mapped[ProductRequest] = relationship(back_populates="events")
+
+
+class ReminderSent(Base):
+    """That one reminder about one request went out (or is in the outbox).
+
+    The unique (request, kind) pair is what makes ``remind`` idempotent: two
+    runs at once both try to insert it, and the database lets one win.
+    """
+
+    __tablename__ = "reminder_sent"
+    __table_args__ = (UniqueConstraint("request_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("product_request.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)

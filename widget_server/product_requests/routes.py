@@ -12,9 +12,11 @@ from flask_smorest import Blueprint
 from widget_server.errors import ApiError
 from widget_server.influencers.auth import authenticate_link
 from widget_server.openapi import WIDGET_CALL, answers
+from widget_server.product_requests.lifecycle import submit_content
 from widget_server.product_requests.schemas import (
     BrandBody,
     BrandQuery,
+    ContentIn,
     MyRequestsOut,
     ProfileOut,
     RequestIn,
@@ -83,6 +85,23 @@ class WithdrawView(MethodView):
         """
         link = authenticate_link(body["brand"], write=True)
         return withdraw_request(link, request_id)
+
+
+@blp.route("/requests/<int:request_id>/content")
+class ContentView(MethodView):
+    @limit_writes
+    @blp.arguments(ContentIn)
+    @blp.response(200, RequestOut)
+    @answers(blp, *WIDGET_CALL, 409)
+    def post(self, body: dict[str, Any], request_id: int) -> Any:
+        """Send the links to the posts made for a delivered request (``content_submitted``).
+
+        The brand is emailed, and accepts the content or asks for changes.
+        404 for a request that is not this influencer's at this brand; 409
+        ``wrong_status`` when it is not delivered (or content is already in).
+        """
+        link = authenticate_link(body["brand"], write=True)
+        return submit_content(link, request_id, body["urls"])
 
 
 @blp.route("/requests/mine")

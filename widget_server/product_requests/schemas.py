@@ -145,6 +145,16 @@ class BrandBody(StrictSchema):
     brand = fields.String(required=True, validate=SLUG)
 
 
+class ContentIn(BrandBody):
+    """Body of ``POST /v1/requests/<id>/content``: the links to the influencer's posts."""
+
+    urls = fields.List(
+        HttpUrl(validate=validate.Length(max=2000)),
+        required=True,
+        validate=validate.Length(1, MAX_LINKS, error=f"Give 1 to {MAX_LINKS} links."),
+    )
+
+
 class BrandQuery(StrictSchema):
     """``?brand=SLUG`` of the widget's GET calls."""
 
@@ -193,6 +203,14 @@ class RequestOut(Schema):
     currency = fields.String()
     total_minor = fields.Integer()
     items = fields.List(fields.Nested(ItemOut))
+    # After approval: where the parcel is and when the content is due.
+    carrier = ShownText(allow_none=True)
+    tracking_number = ShownText(allow_none=True)
+    tracking_url = fields.String(allow_none=True)
+    shipped_at = fields.AwareDateTime(allow_none=True)
+    delivered_at = fields.AwareDateTime(allow_none=True)
+    content_due_at = fields.AwareDateTime(allow_none=True)
+    content_urls = fields.List(fields.String(), allow_none=True)
 
     def _status(self, request: ProductRequest) -> str:
         return effective_status(request)

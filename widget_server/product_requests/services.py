@@ -18,7 +18,8 @@ from widget_server.db import session
 from widget_server.errors import ApiError, ValidationFailed
 from widget_server.influencers.models import InfluencerLink
 from widget_server.money import format_minor
-from widget_server.product_requests import emails, states
+from widget_server.product_requests import emails, states, webhooks
+from widget_server.product_requests.lifecycle import owned_request_id
 from widget_server.product_requests.models import (
     ProductRequest,
     RequestEvent,
@@ -246,6 +247,7 @@ def _store(
             session.add(request)
             session.flush()
             emails.on_submitted(request)
+            webhooks.on_event(request, "created", None)
     except IntegrityError:
         # A concurrent request won the race for one of these products (or this
         # key: the caller replays that). Answer as the check above would have.
@@ -262,15 +264,7 @@ def withdraw_request(link: InfluencerLink, request_id: int) -> ProductRequest:
     when it is no longer pending, without naming who decided. The event and
     the brand's email are written in the caller's transaction.
     """
-    owned = session.scalar(
-        select(ProductRequest.id).where(
-            ProductRequest.id == request_id,
-            ProductRequest.influencer_id == link.influencer_id,
-            ProductRequest.brand_id == link.brand_id,
-        )
-    )
-    if owned is None:
-        raise ApiError(404, "not_found", "There is no such request.")
+    owned = owned_request_id(link, request_id)
     return states.transition(owned, states.WITHDRAWN, actor=link.influencer.email, name_actor=False)
 
 

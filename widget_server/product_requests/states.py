@@ -1,6 +1,9 @@
 """The one state machine of a product request.
 
-``pending → approved | denied | expired | withdrawn``. Every change is one
+``pending → approved | denied | expired | withdrawn``, then the collaboration:
+``approved → shipped | cancelled``, ``shipped → delivered``,
+``delivered → content_submitted``, ``content_submitted → completed`` or back
+to ``delivered`` (the brand asks for changes). Every change is one
 conditional UPDATE (``… WHERE id = ? AND status IN (allowed sources)``), so
 when approve, deny and expire race, the database lets exactly one win; the
 others see zero rows changed and get a clear refusal (naming the winner on
@@ -10,6 +13,7 @@ the brand's pages only).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, insert, select, update
 from sqlalchemy.orm import selectinload
@@ -17,7 +21,7 @@ from sqlalchemy.orm import selectinload
 from widget_server import clock
 from widget_server.db import session
 from widget_server.errors import ApiError
-from widget_server.product_requests import emails
+from widget_server.product_requests import emails, webhooks
 from widget_server.product_requests.models import ProductRequest, RequestEvent, RequestItem
 
 PENDING = "pending"
@@ -25,12 +29,38 @@ APPROVED = "approved"
 DENIED = "denied"
 EXPIRED = "expired"
 WITHDRAWN = "withdrawn"
+SHIPPED = "shipped"
+DELIVERED = "delivered"
+CONTENT_SUBMITTED = "content_submitted"
+COMPLETED = "completed"
+CANCELLED = "cancelled"
 
 #: status -> the statuses it may move to.
 TRANSITIONS: dict[str, frozenset[str]] = {
     PENDING: frozenset({APPROVED, DENIED, EXPIRED, WITHDRAWN}),
+    APPROVED: frozenset({SHIPPED, CANCELLED}),
+    SHIPPED: frozenset({DELIVERED}),
+    DELIVERED: frozenset({CONTENT_SUBMITTED}),
+    # Back to "delivered": the brand asked for changes (event "changes_requested").
+    CONTENT_SUBMITTED: frozenset({COMPLETED, DELIVERED}),
 }
-STATUSES = (PENDING, APPROVED, DENIED, EXPIRED, WITHDRAWN)
+STATUSES = (
+    PENDING,
+    APPROVED,
+    DENIED,
+    EXPIRED,
+    WITHDRAWN,
+    SHIPPED,
+    DELIVERED,
+    CONTENT_SUBMITTED,
+    COMPLETED,
+    CANCELLED,
+)
+#: Statuses of a request the brand approved and did not cancel: in the brand's
+#: summary and an influencer's track record they all count as approved.
+WAS_APPROVED = (APPROVED, SHIPPED, DELIVERED, CONTENT_SUBMITTED, COMPLETED)
+#: The event written when content goes back to "delivered".
+CHANGES_REQUESTED = "changes_requested"
 
 
 def effective_status(request: ProductRequest, now: datetime | None = None) -> str:
@@ -73,6 +103,15 @@ def _refusal(request_id: int, target: str, name_actor: bool) -> TransitionRefuse
     if current is None:
         return TransitionRefused(404, "not_found", "There is no such request.")
     status = effective_status(current)
+    if target not in TRANSITIONS[PENDING]:
+        # A step of the collaboration asked at the wrong moment (shipping a
+        # pending request, delivering twice): say where the request stands.
+        shown = status.replace("_", " ")
+        return TransitionRefused(
+            409,
+            "wrong_status",
+            f"This request is {shown}; it cannot be {target.replace('_', ' ')} now.",
+        )
     last = session.scalar(
         select(RequestEvent)
         .where(RequestEvent.request_id == request_id, RequestEvent.kind == status)
@@ -87,48 +126,65 @@ def _refusal(request_id: int, target: str, name_actor: bool) -> TransitionRefuse
 
 
 def _move(
-    ids: list[int], target: str, actor: str, note: str | None, as_of: datetime | None = None
+    ids: list[int],
+    target: str,
+    actor: str,
+    note: str | None,
+    as_of: datetime | None = None,
+    *,
+    changes: dict[str, Any] | None = None,
+    event: str | None = None,
 ) -> list[int]:
     """Move every request of ``ids`` that may go to ``target``; return those moved.
 
     One conditional ``UPDATE … RETURNING`` decides; the claim release, the
-    timeline events and the emails then follow for exactly the rows it moved,
-    all in the caller's transaction. ``as_of`` (``expire --now``) only moves
-    the deadline that decides what is overdue: the change, its event and its
-    email are stamped with the real time, so the email goes out now.
+    timeline events, the emails and the webhooks then follow for exactly the
+    rows it moved, all in the caller's transaction. ``as_of`` (``expire
+    --now``) only moves the deadline that decides what is overdue: the
+    change, its event and its email are stamped with the real time, so the
+    email goes out now. ``changes`` are columns written by the same UPDATE
+    (the tracking number of a shipment), so they can never disagree with the
+    status; ``event`` names the timeline event when it is not the status.
     """
     now = clock.now()
     cutoff = as_of or now
     sources = [source for source, targets in TRANSITIONS.items() if target in targets]
     condition = and_(ProductRequest.id.in_(ids), ProductRequest.status.in_(sources))
-    # Overdue requests may only expire: approving or denying them is refused.
-    deadline = (
-        ProductRequest.expires_at <= cutoff
-        if target == EXPIRED
-        else ProductRequest.expires_at > cutoff
-    )
+    values: dict[str, Any] = {"status": target, **(changes or {})}
+    deciding = PENDING in sources
+    if deciding:
+        # Overdue requests may only expire: approving or denying them is refused.
+        condition = and_(
+            condition,
+            ProductRequest.expires_at <= cutoff
+            if target == EXPIRED
+            else ProductRequest.expires_at > cutoff,
+        )
+        values["decided_at"] = now
     moved = list(
         session.scalars(
             update(ProductRequest)
-            .where(condition, deadline)
-            .values(status=target, decided_at=now)
+            .where(condition)
+            .values(**values)
             .returning(ProductRequest.id)
             .execution_options(synchronize_session=False)
         )
     )
     if not moved:
         return moved
-    # Leaving "pending" releases the one-pending-request-per-product claim.
-    session.execute(
-        update(RequestItem)
-        .where(RequestItem.request_id.in_(moved))
-        .values(pending_claim=None)
-        .execution_options(synchronize_session=False)
-    )
+    if deciding:
+        # Leaving "pending" releases the one-pending-request-per-product claim.
+        session.execute(
+            update(RequestItem)
+            .where(RequestItem.request_id.in_(moved))
+            .values(pending_claim=None)
+            .execution_options(synchronize_session=False)
+        )
+    kind = event or target
     session.execute(
         insert(RequestEvent),
         [
-            {"request_id": i, "kind": target, "actor": actor, "note": note, "created_at": now}
+            {"request_id": i, "kind": kind, "actor": actor, "note": note, "created_at": now}
             for i in moved
         ],
     )
@@ -140,7 +196,8 @@ def _move(
         .execution_options(populate_existing=True)
     )
     for request in requests:
-        emails.on_transition(request, target, note)
+        emails.on_transition(request, kind, note)
+        webhooks.on_event(request, kind, note)
     session.flush()
     return moved
 
@@ -152,6 +209,8 @@ def transition(
     note: str | None = None,
     *,
     name_actor: bool = True,
+    changes: dict[str, Any] | None = None,
+    event: str | None = None,
 ) -> ProductRequest:
     """Move one request to ``target`` atomically, or raise :class:`TransitionRefused`.
 
@@ -159,9 +218,10 @@ def transition(
     caller's unit of work commits. A refusal names who decided first (a
     reviewer's or the influencer's email) only with ``name_actor``: the
     brand's pages want it; influencer-facing callers must pass False, since
-    anyone holding a link token reads their answers.
+    anyone holding a link token reads their answers. ``changes`` and
+    ``event``: see :func:`_move`.
     """
-    if not _move([request_id], target, actor, note):
+    if not _move([request_id], target, actor, note, changes=changes, event=event):
         raise _refusal(request_id, target, name_actor)
     return session.get(ProductRequest, request_id)
 

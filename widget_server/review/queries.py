@@ -15,7 +15,13 @@ from widget_server import clock
 from widget_server.db import session
 from widget_server.influencers.models import Influencer
 from widget_server.product_requests.models import ProductRequest, RequestItem
-from widget_server.product_requests.states import APPROVED, DENIED, EXPIRED, PENDING
+from widget_server.product_requests.states import (
+    APPROVED,
+    DENIED,
+    EXPIRED,
+    PENDING,
+    WAS_APPROVED,
+)
 from widget_server.validation import MAX_ID
 
 PAGE_SIZE = 25
@@ -54,7 +60,10 @@ def summary(brand_id: int) -> Summary:
     overdue request not yet swept, by when it expired).
     """
     now = clock.now()
-    status = effective_status_sql(now)
+    # A request approved and then shipped, delivered, … still counts as approved.
+    status = case(
+        (ProductRequest.status.in_(WAS_APPROVED), APPROVED), else_=effective_status_sql(now)
+    )
     decided_on = func.coalesce(ProductRequest.decided_at, ProductRequest.expires_at)
     recent = decided_on >= now - timedelta(days=30)
     rows = session.execute(
@@ -172,7 +181,7 @@ def track_records(brand_id: int, influencer_ids: set[int]) -> dict[int, TrackRec
         select(
             ProductRequest.influencer_id,
             func.count(),
-            func.sum(case((ProductRequest.status == APPROVED, 1), else_=0)),
+            func.sum(case((ProductRequest.status.in_(WAS_APPROVED), 1), else_=0)),
         )
         .where(
             ProductRequest.brand_id == brand_id,

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from widget_server.db import session
-from widget_server.notifications.models import OutboxMessage
+from widget_server.notifications.models import EMAIL, OutboxMessage
 from widget_server.product_requests.models import ProductRequest, RequestEvent
 
 
@@ -35,7 +35,11 @@ def timeline(request: ProductRequest) -> list[RequestEvent | FailedEmail]:
         FailedEmail(row.failed_at, row.to_addr, row.subject, row.last_error or "")
         for row in session.scalars(
             select(OutboxMessage)
-            .where(OutboxMessage.request_id == request.id, OutboxMessage.failed_at.is_not(None))
+            .where(
+                OutboxMessage.request_id == request.id,
+                OutboxMessage.kind == EMAIL,  # webhooks have the brand's delivery log
+                OutboxMessage.failed_at.is_not(None),
+            )
             .order_by(OutboxMessage.failed_at, OutboxMessage.id)
         )
         if row.failed_at is not None
