@@ -131,7 +131,11 @@ def pick_variant(stack: Stack, handle: str) -> tuple[Variant, dict[str, list[str
     """An available variant other than the one the panel preselects (the dearest,
     then the last), and the colours sold out in each size."""
     with stack.widget_app.app_context():
-        product = session.scalars(select(Product).where(Product.handle == handle)).one()
+        # Other brands of the shared stack may sell the same handles.
+        brand_id = find_brand(BRAND).id
+        product = session.scalars(
+            select(Product).where(Product.brand_id == brand_id, Product.handle == handle)
+        ).one()
         available = [v for v in product.variants if v.available]
         choice = max(reversed(available), key=lambda v: v.price_minor)
         assert choice is not available[0], "pick a product with several variants"
