@@ -28,7 +28,7 @@ owner = OWNER
 @pytest.fixture(autouse=True)
 def local_feeds(app):
     """The test feed is on 127.0.0.1 (tests of the refusal turn this off again)."""
-    app.config["CATALOG_ALLOW_PRIVATE"] = True
+    app.config["ALLOW_PRIVATE_URLS"] = True
 
 
 def acme(db):
@@ -135,22 +135,22 @@ def test_scheduled_sync_skips_brands_that_turned_it_off(app, owner, feed, runner
     ],
 )
 def test_private_addresses_and_other_schemes_are_refused(app, url):
-    app.config["CATALOG_ALLOW_PRIVATE"] = False
+    app.config["ALLOW_PRIVATE_URLS"] = False
     with app.test_request_context(), pytest.raises(SourceRefused):
         check_source(url)
 
 
 def test_the_page_shows_a_refused_source_on_its_field(app, owner, db):
-    app.config["CATALOG_ALLOW_PRIVATE"] = False
+    app.config["ALLOW_PRIVATE_URLS"] = False
     response = save_source(owner, "http://127.0.0.1:9/products.json")
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert "private or local address" in html and "DOTS_CATALOG_ALLOW_PRIVATE" in html
+    assert "private or local address" in html and "DOTS_ALLOW_PRIVATE_URLS" in html
     assert acme(db).catalog_source is None
 
 
 def test_the_flag_allows_local_sources(app):
-    app.config["CATALOG_ALLOW_PRIVATE"] = True
+    app.config["ALLOW_PRIVATE_URLS"] = True
     with app.test_request_context():
         assert check_source(" http://127.0.0.1:8000/products.json ") == (
             "http://127.0.0.1:8000/products.json"

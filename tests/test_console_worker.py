@@ -33,7 +33,7 @@ def test_the_worker_sends_the_digest_and_one_email_for_a_failing_scheduled_sync(
         "DOTS_PUBLIC_URL": app.config["PUBLIC_URL"],
         "DOTS_INSTANCE_PATH": str(tmp_path / "instance"),
         "DOTS_SMTP_URL": smtp.url,
-        "DOTS_CATALOG_ALLOW_PRIVATE": "1",
+        "DOTS_ALLOW_PRIVATE_URLS": "1",
     }
     worker = Process(
         tmp_path / "worker.log", ["worker", "--sweep-every", "0.2"], environment(**settings)

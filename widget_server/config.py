@@ -31,8 +31,6 @@ SETTINGS: dict[str, tuple[str, Any]] = {
     "REVIEW_IDLE_TIMEOUT": ("DOTS_REVIEW_IDLE_TIMEOUT", "2h"),
     "OUTBOX_MAX_ATTEMPTS": ("DOTS_OUTBOX_MAX_ATTEMPTS", "30"),
     "OUTBOX_MAX_AGE": ("DOTS_OUTBOX_MAX_AGE", "2d"),
-    # Catalog sources on loopback or private addresses (tests, the demo, an intranet feed).
-    "CATALOG_ALLOW_PRIVATE": ("DOTS_CATALOG_ALLOW_PRIVATE", False),
     # Rate limits (see widget_server.ratelimit), in the notation "10/minute;60/day".
     # Submissions per link token: a person sends a few requests, not dozens.
     "RATELIMIT_SUBMIT_PER_TOKEN": ("DOTS_RATELIMIT_SUBMIT_PER_TOKEN", "10/minute;60/day"),
@@ -46,9 +44,9 @@ SETTINGS: dict[str, tuple[str, Any]] = {
     "RATELIMIT_APPLY_PER_IP": ("DOTS_RATELIMIT_APPLY_PER_IP", "5/minute;50/day"),
     # Store API calls per brand API key (a store reporting orders and shipments).
     "RATELIMIT_STORE_PER_KEY": ("DOTS_RATELIMIT_STORE_PER_KEY", "300/minute"),
-    # Webhooks may go to private and loopback addresses (a store on the same
-    # network; tests). Off: only public addresses, so a webhook URL cannot
-    # reach the server's own network.
+    # Catalog feeds and webhooks may be on private and loopback addresses (a
+    # store on the same network, an intranet feed; tests). Off: only public
+    # addresses, so a brand's URL cannot reach the server's own network.
     "ALLOW_PRIVATE_URLS": ("DOTS_ALLOW_PRIVATE_URLS", False),
 }
 

@@ -408,7 +408,7 @@ def start_stack(
         "DOTS_SECRET_KEY": SECRET_KEY,
         "DOTS_INSTANCE_PATH": str(workdir / "instance"),
         # The console's Catalog page syncs from the demo store on 127.0.0.1.
-        "DOTS_CATALOG_ALLOW_PRIVATE": "1",
+        "DOTS_ALLOW_PRIVATE_URLS": "1",
         **RAISED_LIMITS,
     }
     stack = Stack(

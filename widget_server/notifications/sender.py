@@ -63,6 +63,7 @@ from widget_server.notifications.smtp import (
     ehlo_name,
     parse_smtp_url,
 )
+from widget_server.outbound import private_allowed
 
 logger = logging.getLogger(__name__)
 
@@ -430,7 +431,7 @@ def send_due(batch: int = 50) -> SendReport:
     host = message_host(current_app.config["PUBLIC_URL"])
     token = secrets.token_hex(16)
     report = SendReport()
-    allow_private = bool(current_app.config.get("ALLOW_PRIVATE_URLS"))
+    allow_private = private_allowed()
     with Session(engine(), expire_on_commit=False) as db, closing(transport):
         # Webhooks first: a mail server that is down ends the batch's emails only.
         rows = sorted(_claim(db, batch, token), key=lambda r: (r.kind != WEBHOOK, r.id))

@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import http.client
-import ipaddress
 import secrets
 import socket
 import ssl
@@ -30,6 +29,8 @@ import time
 import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+from widget_server.outbound import ALLOW_PRIVATE_FLAG, is_public
 
 #: Seconds to connect, and to wait for the answer (a batch must end well within its lease).
 TIMEOUT = 5.0
@@ -95,13 +96,10 @@ def allowed_address(host: str, port: int, allow_private: bool) -> str:
         raise WebhookFailed(f"cannot resolve {host}: {exc}") from None
     addresses = [str(info[4][0]) for info in infos]
     for address in addresses:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-            ip = ip.ipv4_mapped  # ::ffff:10.0.0.1 is 10.0.0.1
-        if not allow_private and not ip.is_global:
+        if not allow_private and not is_public(address):
             raise WebhookFailed(
                 f"{host} resolves to {address}, which is not a public address "
-                "(DOTS_ALLOW_PRIVATE_URLS allows it)",
+                f"({ALLOW_PRIVATE_FLAG} allows it)",
                 permanent=True,
             )
     return addresses[0]
