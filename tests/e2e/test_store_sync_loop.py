@@ -37,7 +37,7 @@ def synced_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             DEMO_STORE_WEBHOOK_SECRET=secret,
             DEMO_STORE_DB=str(workdir / "store.sqlite3"),
         )
-        stack.serve(DOTS_ALLOW_PRIVATE_URLS="1")
+        stack.serve()  # the stack allows loopback webhooks (DOTS_ALLOW_PRIVATE_URLS)
         yield stack
     finally:
         stack.stop()
