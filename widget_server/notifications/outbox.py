@@ -44,7 +44,7 @@ def _date_text(value: str | date | None) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _is_http_url(value: object) -> bool:
+def is_http_url(value: object) -> bool:
     """Only http(s) links become ``href``s: never ``javascript:`` or ``data:``."""
     return isinstance(value, str) and value.lower().startswith(("http://", "https://"))
 
@@ -95,7 +95,7 @@ def environment() -> Environment:
     env.filters["followers"] = _followers
     env.filters["first_name"] = _first_name
     env.filters["platform_name"] = platform_name
-    env.tests["http_url"] = _is_http_url
+    env.tests["http_url"] = is_http_url
     return env
 
 
