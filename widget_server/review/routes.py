@@ -384,7 +384,10 @@ def approve(request_id: int) -> Response | str:
     if request.method == "GET":
         _refuse_stray_args("next")
         back = _safe_next(request.args.get("next"), url_for("review.detail", request_id=request_id))
-        return render_template("review/approve.html", r=product_request, form=form, next=back)
+        window = int(states.undo_window(g.brand).total_seconds())
+        return render_template(
+            "review/approve.html", r=product_request, form=form, next=back, window=window
+        )
     if not form.validate():
         return _refused_form(request_id, form)
     window = int(states.undo_window(g.brand).total_seconds())
@@ -402,16 +405,6 @@ def approve(request_id: int) -> Response | str:
     return _back(request_id)
 
 
-@bp.post("/requests/<int:request_id>/undo")
-@login_required
-def undo(request_id: int) -> Response:
-    return _step(
-        request_id,
-        lambda ident: lifecycle.undo_approval(ident, g.user.email),
-        "Approval undone: the request is pending again and {name} was not emailed.",
-    )
-
-
 @bp.post("/requests/<int:request_id>/ship")
 @login_required
 def ship(request_id: int) -> Response:
@@ -426,23 +419,32 @@ def ship(request_id: int) -> Response:
     )
 
 
-@bp.post("/requests/<int:request_id>/delivered")
-@login_required
-def delivered(request_id: int) -> Response:
-    return _step(
-        request_id,
-        lambda ident: lifecycle.mark_delivered(ident, g.user.email),
-        f"Marked delivered. {{name}}'s content is due in {g.brand.content_days} days.",
-    )
-
-
-@bp.post("/requests/<int:request_id>/accept")
-@login_required
-def accept(request_id: int) -> Response:
-    return _step(
-        request_id,
-        lambda ident: lifecycle.accept_content(ident, g.user.email),
+#: Steps with nothing to fill in: URL word -> (lifecycle function, message when done).
+_PLAIN_STEPS: dict[str, tuple[Callable[[int, str], object], str]] = {
+    "undo": (
+        lifecycle.undo_approval,
+        "Approval undone: the request is pending again and {name} was not emailed.",
+    ),
+    "delivered": (
+        lifecycle.mark_delivered,
+        "Marked delivered. {name}'s content is due in {days} days.",
+    ),
+    "accept": (
+        lifecycle.accept_content,
         "Content accepted: the collaboration with {name} is completed.",
+    ),
+}
+
+
+@bp.post("/requests/<int:request_id>/<any(undo, delivered, accept):step>")
+@login_required
+def plain_step(request_id: int, step: str) -> Response:
+    """Undo an approval, mark delivered or accept content: one button each."""
+    run, done = _PLAIN_STEPS[step]
+    return _step(
+        request_id,
+        lambda ident: run(ident, g.user.email),
+        done.replace("{days}", str(g.brand.content_days)),
     )
 
 
