@@ -104,6 +104,8 @@ def make_test_app(database_url: str, instance: Path, **overrides: object) -> Fla
         "PUBLIC_URL": "http://widget.test",
         # Hashing cost is a production concern; tests only need real hashes.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # Approvals go out at once unless a test opens an undo window itself.
+        "APPROVAL_UNDO_SECONDS": 0,
         **overrides,
     }
     return create_app({key: v for key, v in settings.items() if v is not FROM_ENVIRONMENT})

@@ -31,6 +31,8 @@ SETTINGS: dict[str, tuple[str, Any]] = {
     "REVIEW_IDLE_TIMEOUT": ("DOTS_REVIEW_IDLE_TIMEOUT", "2h"),
     "OUTBOX_MAX_ATTEMPTS": ("DOTS_OUTBOX_MAX_ATTEMPTS", "30"),
     "OUTBOX_MAX_AGE": ("DOTS_OUTBOX_MAX_AGE", "2d"),
+    # Seconds an approval can be undone: its email and webhook wait this long.
+    "APPROVAL_UNDO_SECONDS": ("DOTS_APPROVAL_UNDO_SECONDS", "60"),
     # Rate limits (see widget_server.ratelimit), in the notation "10/minute;60/day".
     # Submissions per link token: a person sends a few requests, not dozens.
     "RATELIMIT_SUBMIT_PER_TOKEN": ("DOTS_RATELIMIT_SUBMIT_PER_TOKEN", "10/minute;60/day"),
@@ -52,7 +54,7 @@ SETTINGS: dict[str, tuple[str, Any]] = {
 
 #: Settings that are durations ("2h", "30d"), and whole numbers with their bounds.
 DURATIONS = ("REVIEW_IDLE_TIMEOUT", "OUTBOX_MAX_AGE")
-WHOLE_NUMBERS = {"OUTBOX_MAX_ATTEMPTS": (1, 1000)}
+WHOLE_NUMBERS = {"OUTBOX_MAX_ATTEMPTS": (1, 1000), "APPROVAL_UNDO_SECONDS": (0, 3600)}
 #: Settings that are rate limits (the storage URL is not one).
 RATE_LIMITS = tuple(
     key for key in SETTINGS if key.startswith("RATELIMIT_") and "STORAGE" not in key

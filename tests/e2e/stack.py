@@ -378,6 +378,7 @@ def start_stack(
             # Cheap hashes for the brand user made here: the server checks any
             # method, and hashes a changed password the production way.
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "APPROVAL_UNDO_SECONDS": 0,
         }
     )
     store_app = demo_store.create_app(
@@ -409,6 +410,9 @@ def start_stack(
         "DOTS_INSTANCE_PATH": str(workdir / "instance"),
         # The console's Catalog page syncs from the demo store on 127.0.0.1.
         "DOTS_ALLOW_PRIVATE_URLS": "1",
+        # Approvals go out at once (the store-sync loop waits for them); the
+        # undo test gives its brand a window of its own.
+        "DOTS_APPROVAL_UNDO_SECONDS": "0",
         **RAISED_LIMITS,
     }
     stack = Stack(

@@ -63,7 +63,8 @@ def test_approval_store_order_shipment_delivery_and_completion(
     page.get_by_label("Password").fill(BRAND_USER[1])
     page.get_by_role("button", name="Sign in").click()
     card = page.locator(f'article[aria-labelledby="req-{request_id}"]')
-    card.get_by_role("button", name="Approve").click()
+    card.get_by_role("link", name="Approve…").click()
+    page.get_by_role("button", name="Approve and email Loop Lena").click()
     expect(page.get_by_role("status")).to_have_text("Approved. We emailed Loop Lena.")
 
     # The webhook reaches the store, which creates the gift order and reports it back.

@@ -60,6 +60,9 @@ class Brand(Base):
     content_days: Mapped[int] = mapped_column(
         default=DEFAULT_CONTENT_DAYS, server_default=str(DEFAULT_CONTENT_DAYS)
     )
+    #: Seconds an approval can be undone (its email and webhook wait that
+    #: long); None: ``DOTS_APPROVAL_UNDO_SECONDS``.
+    approval_undo_seconds: Mapped[int | None]
     #: The store's API key: its public lookup prefix and the SHA-256 of the
     #: whole key (never the key itself; see widget_server.store_sync.keys).
     api_key_prefix: Mapped[str | None] = mapped_column(String(16), unique=True)

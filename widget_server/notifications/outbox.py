@@ -44,7 +44,7 @@ def _date_text(value: str | date | None) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _is_http_url(value: object) -> bool:
+def is_http_url(value: object) -> bool:
     """Only http(s) links become ``href``s: never ``javascript:`` or ``data:``."""
     return isinstance(value, str) and value.lower().startswith(("http://", "https://"))
 
@@ -95,7 +95,7 @@ def environment() -> Environment:
     env.filters["followers"] = _followers
     env.filters["first_name"] = _first_name
     env.filters["platform_name"] = platform_name
-    env.tests["http_url"] = _is_http_url
+    env.tests["http_url"] = is_http_url
     return env
 
 
@@ -143,6 +143,7 @@ def enqueue_email(
     reply_to: str | None = None,
     from_name: str | None = None,
     request_id: int | None = None,
+    not_before: datetime | None = None,
 ) -> OutboxMessage:
     """Render now (subject, text, html) and add an outbox row to the current session.
 
@@ -152,6 +153,8 @@ def enqueue_email(
     address, and ``request_id`` defaults to ``context["request"].id``.
     ``from_name`` replaces the display name of ``DOTS_MAIL_FROM`` (the
     address stays the service's own, so the mail still passes SPF/DKIM).
+    ``not_before`` holds the email back until then (an approval that can
+    still be undone); the sender only takes due rows.
     """
     request = context.get("request")
     if reply_to is None and template in _REPLY_TO_BRAND and request is not None:
@@ -169,6 +172,8 @@ def enqueue_email(
         template=template,
         request_id=request_id,
     )
+    if not_before is not None:
+        message.next_attempt_at = not_before
     session.add(message)
     session.flush()
     return message
@@ -182,12 +187,13 @@ def enqueue_webhook(
     data: dict[str, Any],
     request_id: int | None,
     created_at: datetime,
+    not_before: datetime | None = None,
 ) -> OutboxMessage:
     """Add a webhook for ``url`` to the outbox, in the caller's transaction.
 
     The body is fixed now, like an email's text: every retry sends the same
     bytes, and its ``id`` lets the receiver recognise a second delivery of
-    one event (a retry after a lost answer).
+    one event (a retry after a lost answer). ``not_before``: as for emails.
     """
     body = {
         "id": f"evt_{secrets.token_hex(12)}",
@@ -205,7 +211,7 @@ def enqueue_webhook(
         html_body="",
         request_id=request_id,
         created_at=created_at,
-        next_attempt_at=created_at,
+        next_attempt_at=not_before or created_at,
     )
     session.add(message)
     session.flush()

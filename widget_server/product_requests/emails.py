@@ -8,6 +8,7 @@ influencer's requests through the influencer's own link.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
@@ -60,7 +61,12 @@ def sender_name(request: ProductRequest) -> str:
     return request.brand.sender_name
 
 
-def _to_influencer(request: ProductRequest, template: str, context: dict[str, Any]) -> None:
+def _to_influencer(
+    request: ProductRequest,
+    template: str,
+    context: dict[str, Any],
+    not_before: datetime | None = None,
+) -> None:
     enqueue_email(
         to=request.influencer.email,
         template=template,
@@ -68,6 +74,7 @@ def _to_influencer(request: ProductRequest, template: str, context: dict[str, An
         reply_to=request.brand.reply_to,
         from_name=sender_name(request),
         request_id=request.id,
+        not_before=not_before,
     )
 
 
@@ -92,13 +99,18 @@ def on_submitted(request: ProductRequest) -> None:
         _to_brand(request, "request_submitted")
 
 
-def on_transition(request: ProductRequest, status: str, note: str | None) -> None:
+def on_transition(
+    request: ProductRequest, status: str, note: str | None, not_before: datetime | None = None
+) -> None:
     """Tell the other side of an event (``status`` is its kind, e.g. ``changes_requested``).
 
     The influencer hears what the brand or its store did; the brand what the influencer did.
+    ``note`` is the brand's reason or message (an approval's code to use, a
+    denial's reason); ``not_before`` holds the email back (an approval that
+    can still be undone).
     """
     if status in INFLUENCER_TEMPLATES:
-        _to_influencer(request, INFLUENCER_TEMPLATES[status], {"reason": note})
+        _to_influencer(request, INFLUENCER_TEMPLATES[status], {"reason": note}, not_before)
     elif status in BRAND_TEMPLATES:
         _to_brand(request, BRAND_TEMPLATES[status])
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from widget_server import clock
 from widget_server.brands.models import Brand
@@ -114,6 +115,49 @@ def request_changes(request_id: int, actor: str, note: str) -> ProductRequest:
 def cancel(request_id: int, actor: str, note: str | None = None) -> ProductRequest:
     """``approved → cancelled``, only before it ships; the influencer is emailed."""
     return states.transition(request_id, states.CANCELLED, actor, note)
+
+
+def undo_approval(request_id: int, actor: str) -> ProductRequest:
+    """``approved → pending`` within the brand's undo window, before the store made an order.
+
+    The window is enforced by the UPDATE itself (``decided_at`` newer than
+    the window), so a click that arrives late is refused however the page
+    looked; the held-back email and webhook are deleted and the pending
+    claim taken again (see ``states._reopen``). A newer pending request of
+    the influencer for one of these products makes the claim collide: then
+    nothing changes and the undo is refused.
+    """
+    brand = session.scalar(
+        select(Brand)
+        .join(ProductRequest, ProductRequest.brand_id == Brand.id)
+        .where(ProductRequest.id == request_id)
+    )
+    if brand is None:
+        raise ApiError(404, "not_found", "There is no such request.")
+    now = clock.now()
+    inside = and_(
+        ProductRequest.decided_at > now - states.undo_window(brand),
+        ProductRequest.order_number.is_(None),
+        # Undone after its expiry, it would only expire at once.
+        ProductRequest.expires_at > now,
+    )
+    try:
+        with session.begin_nested():
+            return states.transition(
+                request_id,
+                states.PENDING,
+                actor,
+                event=states.APPROVAL_UNDONE,
+                changes={"decided_at": None},
+                only_if=inside,
+            )
+    except IntegrityError:
+        raise states.TransitionRefused(
+            409,
+            "undo_refused",
+            "This approval can no longer be undone: the influencer has since sent "
+            "another request for one of these products.",
+        ) from None
 
 
 def record_order(

@@ -3,7 +3,8 @@
 ``pending → approved | denied | expired | withdrawn``, then the collaboration:
 ``approved → shipped | cancelled``, ``shipped → delivered``,
 ``delivered → content_submitted``, ``content_submitted → completed`` or back
-to ``delivered`` (the brand asks for changes). Every change is one
+to ``delivered`` (the brand asks for changes), and ``approved → pending``
+while the brand may still undo its approval (:func:`undo_window`). Every change is one
 conditional UPDATE (``… WHERE id = ? AND status IN (allowed sources)``), so
 when approve, deny and expire race, the database lets exactly one win; the
 others see zero rows changed and get a clear refusal (naming the winner on
@@ -12,15 +13,18 @@ the brand's pages only).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, insert, select, update
+from flask import current_app
+from sqlalchemy import ColumnElement, and_, delete, insert, select, update
 from sqlalchemy.orm import selectinload
 
 from widget_server import clock
+from widget_server.brands.models import Brand
 from widget_server.db import session
 from widget_server.errors import ApiError
+from widget_server.notifications.models import OutboxMessage
 from widget_server.product_requests import emails, webhooks
 from widget_server.product_requests.models import ProductRequest, RequestEvent, RequestItem
 
@@ -38,7 +42,8 @@ CANCELLED = "cancelled"
 #: status -> the statuses it may move to.
 TRANSITIONS: dict[str, frozenset[str]] = {
     PENDING: frozenset({APPROVED, DENIED, EXPIRED, WITHDRAWN}),
-    APPROVED: frozenset({SHIPPED, CANCELLED}),
+    # Back to "pending": the brand undid its approval within the window.
+    APPROVED: frozenset({SHIPPED, CANCELLED, PENDING}),
     SHIPPED: frozenset({DELIVERED}),
     DELIVERED: frozenset({CONTENT_SUBMITTED}),
     # Back to "delivered": the brand asked for changes (event "changes_requested").
@@ -61,6 +66,29 @@ STATUSES = (
 WAS_APPROVED = (APPROVED, SHIPPED, DELIVERED, CONTENT_SUBMITTED, COMPLETED)
 #: The event written when content goes back to "delivered".
 CHANGES_REQUESTED = "changes_requested"
+#: The event written when an approval is undone (back to "pending").
+APPROVAL_UNDONE = "approval_undone"
+#: Outbox templates of an approval's email and webhook: held back while it can be undone.
+APPROVAL_MESSAGES = ("request_approved", "request.approved")
+
+
+def undo_window(brand: Brand) -> timedelta:
+    """How long ``brand``'s approvals can be undone (its setting, else the config's)."""
+    seconds = brand.approval_undo_seconds
+    if seconds is None:
+        seconds = int(current_app.config.get("APPROVAL_UNDO_SECONDS", 0))
+    return timedelta(seconds=seconds)
+
+
+def undo_deadline(request: ProductRequest) -> datetime | None:
+    """Until when the brand may undo the approval of ``request``; None when it cannot (any more).
+
+    For the pages: the conditional UPDATE of the undo decides for itself.
+    """
+    if request.status != APPROVED or request.decided_at is None or request.order_number:
+        return None
+    deadline = request.decided_at + undo_window(request.brand)
+    return deadline if deadline > clock.now() else None
 
 
 def effective_status(request: ProductRequest, now: datetime | None = None) -> str:
@@ -103,6 +131,16 @@ def _refusal(request_id: int, target: str, name_actor: bool) -> TransitionRefuse
     if current is None:
         return TransitionRefused(404, "not_found", "There is no such request.")
     status = effective_status(current)
+    if target == PENDING:
+        if status != APPROVED:
+            reason = f"it is {status.replace('_', ' ')}"
+        elif current.order_number:
+            reason = f"the store already created order {current.order_number}"
+        else:
+            reason = "the time to undo it is over and the influencer is being emailed"
+        return TransitionRefused(
+            409, "undo_refused", f"This approval can no longer be undone: {reason}."
+        )
     if target not in TRANSITIONS[PENDING]:
         # A step of the collaboration asked at the wrong moment (shipping a
         # pending request, delivering twice): say where the request stands.
@@ -134,6 +172,7 @@ def _move(
     *,
     changes: dict[str, Any] | None = None,
     event: str | None = None,
+    only_if: ColumnElement[bool] | None = None,
 ) -> list[int]:
     """Move every request of ``ids`` that may go to ``target``; return those moved.
 
@@ -144,12 +183,19 @@ def _move(
     change, its event and its email are stamped with the real time, so the
     email goes out now. ``changes`` are columns written by the same UPDATE
     (the tracking number of a shipment), so they can never disagree with the
-    status; ``event`` names the timeline event when it is not the status.
+    status; ``event`` names the timeline event when it is not the status;
+    ``only_if`` is one more condition of the UPDATE (an undo's window).
+
+    An approval's email and webhook are held back for the brand's undo
+    window; undoing (``approved → pending``) deletes them while still held,
+    and takes the pending claim again.
     """
     now = clock.now()
     cutoff = as_of or now
     sources = [source for source, targets in TRANSITIONS.items() if target in targets]
     condition = and_(ProductRequest.id.in_(ids), ProductRequest.status.in_(sources))
+    if only_if is not None:
+        condition = and_(condition, only_if)
     values: dict[str, Any] = {"status": target, **(changes or {})}
     deciding = PENDING in sources
     if deciding:
@@ -172,6 +218,8 @@ def _move(
     )
     if not moved:
         return moved
+    if target == PENDING:
+        _reopen(moved, now)
     if deciding:
         # Leaving "pending" releases the one-pending-request-per-product claim.
         session.execute(
@@ -196,10 +244,38 @@ def _move(
         .execution_options(populate_existing=True)
     )
     for request in requests:
-        emails.on_transition(request, kind, note)
-        webhooks.on_event(request, kind, note)
+        hold = now + undo_window(request.brand) if kind == APPROVED else None
+        emails.on_transition(request, kind, note, hold)
+        webhooks.on_event(request, kind, note, hold)
     session.flush()
     return moved
+
+
+def _reopen(ids: list[int], now: datetime) -> None:
+    """Undo of approvals: drop their held-back email and webhook, take the pending claim again.
+
+    Only rows still held (due in the future, never sent) go: the window is
+    the hold, so inside it nothing of the approval has left. The claim can
+    collide with a newer pending request of the influencer for the same
+    product (the unique index raises IntegrityError): the caller turns that
+    into a refusal inside a savepoint.
+    """
+    session.execute(
+        delete(OutboxMessage)
+        .where(
+            OutboxMessage.request_id.in_(ids),
+            OutboxMessage.template.in_(APPROVAL_MESSAGES),
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.next_attempt_at > now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(RequestItem)
+        .where(RequestItem.request_id.in_(ids))
+        .values(pending_claim=True)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def transition(
@@ -211,6 +287,7 @@ def transition(
     name_actor: bool = True,
     changes: dict[str, Any] | None = None,
     event: str | None = None,
+    only_if: ColumnElement[bool] | None = None,
 ) -> ProductRequest:
     """Move one request to ``target`` atomically, or raise :class:`TransitionRefused`.
 
@@ -219,9 +296,10 @@ def transition(
     reviewer's or the influencer's email) only with ``name_actor``: the
     brand's pages want it; influencer-facing callers must pass False, since
     anyone holding a link token reads their answers. ``changes`` and
-    ``event``: see :func:`_move`.
+    ``event``, ``only_if``: see :func:`_move`.
     """
-    if not _move([request_id], target, actor, note, changes=changes, event=event):
+    moved = _move([request_id], target, actor, note, changes=changes, event=event, only_if=only_if)
+    if not moved:
         raise _refusal(request_id, target, name_actor)
     return session.get(ProductRequest, request_id)
 

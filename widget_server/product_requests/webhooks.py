@@ -7,6 +7,7 @@ set a webhook URL get them.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from widget_server import clock
@@ -80,8 +81,14 @@ def request_data(request: ProductRequest) -> dict[str, Any]:
     }
 
 
-def on_event(request: ProductRequest, kind: str, note: str | None) -> None:
-    """Queue ``request.<kind>`` for the brand's webhook, if it has one."""
+def on_event(
+    request: ProductRequest, kind: str, note: str | None, not_before: datetime | None = None
+) -> None:
+    """Queue ``request.<kind>`` for the brand's webhook, if it has one.
+
+    ``not_before`` holds it back (an approval that can still be undone: the
+    store must not create an order for it yet).
+    """
     brand = request.brand
     if kind not in EVENTS or not brand.webhook_url:
         return
@@ -92,4 +99,5 @@ def on_event(request: ProductRequest, kind: str, note: str | None) -> None:
         data={"request": request_data(request), "note": note},
         request_id=request.id,
         created_at=clock.now(),
+        not_before=not_before,
     )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask_wtf import FlaskForm
+from marshmallow import ValidationError as MarshmallowError
 from wtforms import (
     EmailField,
     Field,
@@ -15,6 +17,9 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
+
+from widget_server.errors import flatten_messages
+from widget_server.store_sync.schemas import ShipmentIn
 
 #: Archive dates people can mean; the day after the last one still fits a datetime.
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
@@ -64,6 +69,64 @@ class DenyForm(FlaskForm):
         """Reason and details as one note for the email and the timeline."""
         parts = [p for p in (self.reason.data, (self.details.data or "").strip()) if p]
         return ". ".join(parts) or None
+
+
+#: Longest note to the influencer (approval, changes, cancelling), as the deny note.
+MAX_NOTE = 1000
+
+
+def _note(label: str, required: bool = False) -> TextAreaField:
+    length = Length(max=MAX_NOTE, message=f"Write at most {MAX_NOTE:,} characters.")
+    first = DataRequired(message="Say what to change.") if required else Optional()
+    return TextAreaField(label, validators=[first, length])
+
+
+class NoteForm(FlaskForm):
+    """A step with an optional note to the influencer (approving, cancelling)."""
+
+    note = _note("Note to the influencer (optional)")
+
+    def text(self) -> str | None:
+        """The note as stored and emailed: stripped, None when empty."""
+        return (self.note.data or "").strip() or None
+
+
+class ChangesForm(NoteForm):
+    """Returning content: the note of what to change is required."""
+
+    note = _note("What should change", required=True)
+
+
+class ShipForm(FlaskForm):
+    """A shipment entered by hand: the same rules as the store API's (``ShipmentIn``)."""
+
+    carrier = StringField("Carrier", validators=[DataRequired(), Length(max=100)])
+    tracking_number = StringField("Tracking number", validators=[DataRequired(), Length(max=100)])
+    tracking_url = StringField("Tracking URL (optional)", validators=[Optional(), Length(max=2000)])
+
+    def shipment(self) -> dict[str, Any] | None:
+        """The checked shipment, or None with the problems in ``errors``."""
+        if not self.validate():
+            return None
+        try:
+            return ShipmentIn().load(
+                {
+                    "carrier": self.carrier.data,
+                    "tracking_number": self.tracking_number.data,
+                    "tracking_url": (self.tracking_url.data or "").strip() or None,
+                }
+            )
+        except MarshmallowError as exc:
+            for name, messages in flatten_messages(exc.messages).items():
+                self._fields.get(name, self.carrier).errors = list(messages)
+            return None
+
+
+def problems(form: FlaskForm) -> str:
+    """Every error of ``form`` as one sentence list for a flash message."""
+    return " ".join(
+        f"{form[name].label.text}: {' '.join(messages)}" for name, messages in form.errors.items()
+    )
 
 
 class EmailForm(FlaskForm):

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, case, exists, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import InstrumentedAttribute, selectinload
 from werkzeug.exceptions import BadRequest
 
 from widget_server import clock
@@ -17,9 +17,13 @@ from widget_server.influencers.models import Influencer
 from widget_server.product_requests.models import ProductRequest, RequestItem
 from widget_server.product_requests.states import (
     APPROVED,
+    COMPLETED,
+    CONTENT_SUBMITTED,
+    DELIVERED,
     DENIED,
     EXPIRED,
     PENDING,
+    SHIPPED,
     WAS_APPROVED,
 )
 from widget_server.validation import MAX_ID
@@ -104,8 +108,26 @@ class Page:
     next_cursor: str | None
 
 
-def encode_cursor(request: ProductRequest) -> str:
-    return f"{request.submitted_at.isoformat()}~{request.id}"
+@dataclass(frozen=True)
+class Order:
+    """How a list is walked: by one timestamp column (then the id), one way.
+
+    The column must be set on every row the list shows: a keyset cursor
+    cannot step past NULLs.
+    """
+
+    column: InstrumentedAttribute[datetime]
+    descending: bool
+
+
+#: Newest first (the pending list, the archive).
+NEWEST = Order(ProductRequest.submitted_at, descending=True)
+#: The pending list sorted by soonest expiry.
+SOONEST_EXPIRY = Order(ProductRequest.expires_at, descending=False)
+
+
+def encode_cursor(request: ProductRequest, order: Order = NEWEST) -> str:
+    return f"{getattr(request, order.column.key).isoformat()}~{request.id}"
 
 
 class BadCursor(BadRequest):
@@ -138,33 +160,91 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
     return moment, ident
 
 
-def _page(query: Select, cursor: str | None, size: int = PAGE_SIZE) -> Page:
+def _page(query: Select, cursor: str | None, size: int = PAGE_SIZE, order: Order = NEWEST) -> Page:
+    column, ident_column = order.column, ProductRequest.id
     after = decode_cursor(cursor)
     if after is not None:
         moment, ident = after
         # Spelled out rather than a row-value comparison, so the timestamp is
         # bound through the column's own type on every database.
-        query = query.where(
-            or_(
-                ProductRequest.submitted_at < moment,
-                and_(ProductRequest.submitted_at == moment, ProductRequest.id < ident),
-            )
-        )
-    query = query.order_by(ProductRequest.submitted_at.desc(), ProductRequest.id.desc())
+        if order.descending:
+            beyond = or_(column < moment, and_(column == moment, ident_column < ident))
+        else:
+            beyond = or_(column > moment, and_(column == moment, ident_column > ident))
+        query = query.where(beyond)
+    if order.descending:
+        query = query.order_by(column.desc(), ident_column.desc())
+    else:
+        query = query.order_by(column.asc(), ident_column.asc())
     rows = list(session.scalars(_with_details(query).limit(size + 1)))
     more = len(rows) > size
     rows = rows[:size]
-    return Page(rows, encode_cursor(rows[-1]) if more and rows else None)
+    return Page(rows, encode_cursor(rows[-1], order) if more and rows else None)
 
 
-def pending_page(brand_id: int, cursor: str | None) -> Page:
-    """Pending requests that have not run out, newest first."""
+#: The pending list's sort orders, by their ``?sort=`` value.
+PENDING_SORTS = {"newest": NEWEST, "expiry": SOONEST_EXPIRY}
+
+
+def pending_page(brand_id: int, cursor: str | None, sort: str = "newest") -> Page:
+    """Pending requests that have not run out, newest first or soonest to expire first."""
     query = select(ProductRequest).where(
         ProductRequest.brand_id == brand_id,
         ProductRequest.status == PENDING,
         ProductRequest.expires_at > clock.now(),
     )
-    return _page(query, cursor)
+    return _page(query, cursor, order=PENDING_SORTS[sort])
+
+
+@dataclass(frozen=True)
+class Tab:
+    """A list of the review site: the requests in one status of the collaboration."""
+
+    slug: str
+    label: str
+    status: str
+    order: Order
+
+
+#: The tabs after "Pending" (the index), in the order a collaboration goes.
+TABS = (
+    # Oldest approval first: the queue of parcels to send.
+    Tab(
+        "awaiting-shipment", "Awaiting shipment", APPROVED, Order(ProductRequest.decided_at, False)
+    ),
+    Tab("shipped", "Shipped", SHIPPED, Order(ProductRequest.shipped_at, False)),
+    # Soonest due first, which puts the overdue ones on top.
+    Tab(
+        "content-pending", "Content pending", DELIVERED, Order(ProductRequest.content_due_at, False)
+    ),
+    Tab("content-submitted", "Content submitted", CONTENT_SUBMITTED, NEWEST),
+    Tab("completed", "Completed", COMPLETED, NEWEST),
+)
+TABS_BY_SLUG = {tab.slug: tab for tab in TABS}
+
+
+def tab_counts(brand_id: int) -> dict[str, int]:
+    """How many requests each tab lists (``pending`` too: not yet run out), in one GROUP BY."""
+    status = effective_status_sql(clock.now())
+    rows = session.execute(
+        select(status, func.count())
+        .where(
+            ProductRequest.brand_id == brand_id,
+            ProductRequest.status.in_([PENDING, *(tab.status for tab in TABS)]),
+        )
+        .group_by(status)
+    ).all()
+    counts = dict.fromkeys([PENDING, *(tab.status for tab in TABS)], 0)
+    counts.update({key: count for key, count in rows if key in counts})
+    return counts
+
+
+def tab_page(brand_id: int, tab: Tab, cursor: str | None) -> Page:
+    """One page of the brand's requests in ``tab``'s status, in the tab's order."""
+    query = select(ProductRequest).where(
+        ProductRequest.brand_id == brand_id, ProductRequest.status == tab.status
+    )
+    return _page(query, cursor, order=tab.order)
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from itertools import chain
 
@@ -23,6 +23,7 @@ from flask import (
     url_for,
 )
 from flask.sessions import SecureCookieSessionInterface
+from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
@@ -34,7 +35,8 @@ from widget_server.console import blueprint as console
 from widget_server.db import session
 from widget_server.errors import flatten_messages
 from widget_server.money import format_minor, to_decimal_string
-from widget_server.product_requests import emails, states
+from widget_server.notifications.outbox import is_http_url
+from widget_server.product_requests import emails, lifecycle, states
 from widget_server.product_requests.models import ProductRequest, RequestEvent
 from widget_server.ratelimit import PER_IP_SIGN_IN, limiter
 from widget_server.review import queries
@@ -50,10 +52,14 @@ from widget_server.review.auth import (
 from widget_server.review.forms import (
     ActionForm,
     ArchiveFilter,
+    ChangesForm,
     DenyForm,
     EmailForm,
     LoginForm,
+    NoteForm,
     PasswordForm,
+    ShipForm,
+    problems,
 )
 from widget_server.review.timeline import timeline
 from widget_server.validation import display_text, platform_name
@@ -79,7 +85,12 @@ def before() -> None:
 
 @bp.context_processor
 def template_helpers() -> dict[str, object]:
-    return {"now": clock.now, "effective_status": states.effective_status}
+    return {
+        "now": clock.now,
+        "effective_status": states.effective_status,
+        "tabs": queries.TABS,
+        "http_url": is_http_url,
+    }
 
 
 def _safe_next(target: str | None, default: str) -> str:
@@ -147,19 +158,57 @@ def _refuse_stray_args(*names: str) -> None:
         abort(400, f"This page does not take the argument(s): {', '.join(stray)}.")
 
 
+def _sort() -> str:
+    """The pending list's ``?sort=`` (newest by default); 400 for one it does not have."""
+    sort = request.args.get("sort", "newest")
+    if sort not in queries.PENDING_SORTS:
+        abort(400, f"Sort by one of: {', '.join(queries.PENDING_SORTS)}.")
+    return sort
+
+
 @bp.get("/")
 @login_required
 def index() -> str:
-    _refuse_stray_args("after")
-    page = queries.pending_page(g.brand.id, request.args.get("after"))
+    _refuse_stray_args("after", "sort")
+    sort = _sort()
+    page = queries.pending_page(g.brand.id, request.args.get("after"), sort)
     records = queries.track_records(g.brand.id, {r.influencer_id for r in page.requests})
     return render_template(
         "review/index.html",
         summary=queries.summary(g.brand.id),
+        counts=queries.tab_counts(g.brand.id),
+        sort=sort,
         page=page,
         records=records,
         deny_form=DenyForm(),
         action_form=ActionForm(),
+    )
+
+
+def _lifecycle_forms() -> dict[str, FlaskForm]:
+    """The forms of the collaboration's steps, for the lists and the detail page."""
+    return {
+        "action_form": ActionForm(),
+        "ship_form": ShipForm(),
+        "cancel_form": NoteForm(),
+        "changes_form": ChangesForm(),
+    }
+
+
+@bp.get("/tab/<slug>")
+@login_required
+def tab(slug: str) -> str:
+    """One state of the collaboration (awaiting shipment, shipped, …) as a list."""
+    _refuse_stray_args("after")
+    current = queries.TABS_BY_SLUG.get(slug)
+    if current is None:
+        abort(404)
+    return render_template(
+        "review/tab.html",
+        tab=current,
+        counts=queries.tab_counts(g.brand.id),
+        page=queries.tab_page(g.brand.id, current, request.args.get("after")),
+        **_lifecycle_forms(),
     )
 
 
@@ -277,28 +326,152 @@ def detail(request_id: int) -> str:
         timeline=timeline(product_request),
         record=record.get(product_request.influencer_id),
         deny_form=DenyForm(),
-        action_form=ActionForm(),
         email_form=EmailForm(),
+        undo_until=states.undo_deadline(product_request),
+        **_lifecycle_forms(),
     )
 
 
-def _decide(request_id: int, target: str, note: str | None, done: str) -> Response:
-    product_request = get_request_or_404(request_id)
-    try:
-        states.transition(product_request.id, target, actor=g.user.email, note=note)
-    except states.TransitionRefused as exc:
-        flash(exc.description or "This request cannot be changed now.", "error")
-    else:
-        flash(done.format(name=product_request.influencer.name), "success")
+def _back(request_id: int) -> Response:
+    """To the page the form came from (``next``), else the request's page."""
     return redirect(
         _safe_next(request.form.get("next"), url_for("review.detail", request_id=request_id))
     )
 
 
-@bp.post("/requests/<int:request_id>/approve")
+def _step(
+    request_id: int, step: Callable[[int], object], done: str, back: str | None = None
+) -> Response:
+    """Run one step of the one state machine on the brand's request; refusals are flashes.
+
+    ``done`` may name ``{name}`` (the influencer); ``back`` overrides ``next``.
+    """
+    product_request = get_request_or_404(request_id)
+    try:
+        step(product_request.id)
+    except states.TransitionRefused as exc:
+        flash(exc.description or "This request cannot be changed now.", "error")
+    else:
+        flash(done.format(name=product_request.influencer.name), "success")
+    return redirect(back) if back else _back(request_id)
+
+
+def _decide(request_id: int, target: str, note: str | None, done: str) -> Response:
+    return _step(
+        request_id,
+        lambda ident: states.transition(ident, target, actor=g.user.email, note=note),
+        done,
+    )
+
+
+def _refused_form(request_id: int, form: FlaskForm) -> Response:
+    """A step's form did not validate: say why, back where it came from (no change made)."""
+    get_request_or_404(request_id)
+    flash(problems(form), "error")
+    return _back(request_id)
+
+
+@bp.route("/requests/<int:request_id>/approve", methods=["GET", "POST"])
 @login_required
-def approve(request_id: int) -> Response:
-    return _decide(request_id, states.APPROVED, None, "Approved. We emailed {name}.")
+def approve(request_id: int) -> Response | str:
+    """GET: the confirmation step, with the optional note; POST: approve.
+
+    The approval's email and webhook wait for the undo window, so the page
+    after it (the request's own) offers Undo until then.
+    """
+    product_request = get_request_or_404(request_id)
+    form = NoteForm()
+    if request.method == "GET":
+        _refuse_stray_args("next")
+        back = _safe_next(request.args.get("next"), url_for("review.detail", request_id=request_id))
+        window = int(states.undo_window(g.brand).total_seconds())
+        return render_template(
+            "review/approve.html", r=product_request, form=form, next=back, window=window
+        )
+    if not form.validate():
+        return _refused_form(request_id, form)
+    window = int(states.undo_window(g.brand).total_seconds())
+    if not window:
+        return _decide(request_id, states.APPROVED, form.text(), "Approved. We emailed {name}.")
+    try:
+        states.transition(request_id, states.APPROVED, actor=g.user.email, note=form.text())
+    except states.TransitionRefused as exc:
+        flash(exc.description or "This request cannot be changed now.", "error")
+    else:
+        # Flashed with its own Undo button (base.html), wherever "next" leads.
+        name = product_request.influencer.name
+        text = f"Approved. We email {name} in {window} seconds unless you undo it."
+        flash({"text": text, "request_id": request_id}, "undo")
+    return _back(request_id)
+
+
+@bp.post("/requests/<int:request_id>/ship")
+@login_required
+def ship(request_id: int) -> Response:
+    form = ShipForm()
+    shipment = form.shipment()
+    if shipment is None:
+        return _refused_form(request_id, form)
+    return _step(
+        request_id,
+        lambda ident: lifecycle.ship(ident, g.user.email, **shipment),
+        "Marked shipped. We emailed {name} the tracking.",
+    )
+
+
+#: Steps with nothing to fill in: URL word -> (lifecycle function, message when done).
+_PLAIN_STEPS: dict[str, tuple[Callable[[int, str], object], str]] = {
+    "undo": (
+        lifecycle.undo_approval,
+        "Approval undone: the request is pending again and {name} was not emailed.",
+    ),
+    "delivered": (
+        lifecycle.mark_delivered,
+        "Marked delivered. {name}'s content is due in {days} days.",
+    ),
+    "accept": (
+        lifecycle.accept_content,
+        "Content accepted: the collaboration with {name} is completed.",
+    ),
+}
+
+
+@bp.post("/requests/<int:request_id>/<any(undo, delivered, accept):step>")
+@login_required
+def plain_step(request_id: int, step: str) -> Response:
+    """Undo an approval, mark delivered or accept content: one button each."""
+    run, done = _PLAIN_STEPS[step]
+    return _step(
+        request_id,
+        lambda ident: run(ident, g.user.email),
+        done.replace("{days}", str(g.brand.content_days)),
+    )
+
+
+@bp.post("/requests/<int:request_id>/changes")
+@login_required
+def changes(request_id: int) -> Response:
+    form = ChangesForm()
+    if not form.validate():
+        return _refused_form(request_id, form)
+    return _step(
+        request_id,
+        lambda ident: lifecycle.request_changes(ident, g.user.email, form.text() or ""),
+        "We asked {name} for changes.",
+    )
+
+
+@bp.post("/requests/<int:request_id>/cancel")
+@login_required
+def cancel(request_id: int) -> Response:
+    form = NoteForm()
+    if not form.validate():
+        return _refused_form(request_id, form)
+    return _step(
+        request_id,
+        lambda ident: lifecycle.cancel(ident, g.user.email, form.text()),
+        "Cancelled. We emailed {name}.",
+    )
 
 
 @bp.post("/requests/<int:request_id>/deny")
