@@ -545,7 +545,7 @@ def test_hostile_influencer_input_is_inert_text(page: Page, stack: Stack) -> Non
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{HOSTILE_NAME} PT pending")
     expect(page.get_by_role("heading", name=f"Email {HOSTILE_NAME}")).to_be_visible()
     expect(page.locator(".message")).to_have_text(HOSTILE_MESSAGE + flag)
-    expect(page.locator(".record")).to_have_text("At Northwind Supply: 1 request, 0 approved")
+    expect(page.locator(".record")).to_have_text("At Northwind Supply: 1 request · 0 approved")
     # Pending: city and country only (the street shows once approved, below).
     expect(page.locator("address")).to_have_text("Lisbon </address><script>alert(1)</script>, PT")
     assert_inert(page, dialogs)

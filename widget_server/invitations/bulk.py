@@ -11,9 +11,10 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 from marshmallow import ValidationError
+from werkzeug.datastructures import FileStorage
 
 from widget_server.errors import flatten_messages
 from widget_server.influencers.schemas import InfluencerInput
@@ -38,20 +39,44 @@ class Row:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
-class Preview:
-    """Every row, and the problems with the file as a whole."""
+class Checked(Protocol):
+    """A row of an uploaded CSV after its checks: empty ``errors`` when it is good."""
 
-    rows: list[Row] = field(default_factory=list)
+    errors: list[str]
+
+
+R = TypeVar("R", bound=Checked)
+
+
+@dataclass
+class Preview(Generic[R]):
+    """Every row, and the problems with the file as a whole (any CSV preview/confirm flow)."""
+
+    rows: list[R] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     @property
-    def good(self) -> list[Row]:
+    def good(self) -> list[R]:
         return [row for row in self.rows if not row.errors]
 
     @property
-    def bad(self) -> list[Row]:
+    def bad(self) -> list[R]:
         return [row for row in self.rows if row.errors]
+
+
+def upload_text(upload: FileStorage, max_bytes: int) -> tuple[str | None, str | None]:
+    """An uploaded CSV as text, or why not: ``(text, None)`` or ``(None, error)``.
+
+    Read at most ``max_bytes`` (the request body limit is larger); UTF-8 with
+    or without the byte-order mark spreadsheets write.
+    """
+    raw = upload.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        return None, f"The file is over {max_bytes // 1024} KB; split it."
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        return None, "Save the file as CSV in UTF-8 and upload it again."
 
 
 def parse_handles(text: str) -> list[dict[str, Any]]:
@@ -77,9 +102,9 @@ def _check(row: Row, seen: dict[str, int]) -> None:
     seen.setdefault(email, row.line)
 
 
-def read_csv(text: str) -> Preview:
+def read_csv(text: str) -> Preview[Row]:
     """Check every row of ``text`` (a header ``name,email,handles`` is optional)."""
-    preview = Preview()
+    preview: Preview[Row] = Preview()
     lines = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     if lines and [cell.strip().lower() for cell in lines[0][:3]] == list(COLUMNS[: len(lines[0])]):
         start, lines = 2, lines[1:]

@@ -146,14 +146,9 @@ def bulk_invite() -> tuple[str, int]:
     form = BulkUploadForm()
     text = None
     if request.method == "POST" and form.validate():
-        raw = form.file.data.read(MAX_CSV_BYTES + 1)
-        if len(raw) > MAX_CSV_BYTES:
-            form.file.errors = [f"The file is over {MAX_CSV_BYTES // 1024} KB; split it."]
-        else:
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                form.file.errors = ["Save the file as CSV in UTF-8 and upload it again."]
+        text, error = bulk.upload_text(form.file.data, MAX_CSV_BYTES)
+        if error:
+            form.file.errors = [error]
     preview = None if text is None else bulk.read_csv(text)
     status = 400 if request.method == "POST" and preview is None else 200
     return render_template(

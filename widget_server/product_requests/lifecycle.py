@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, func, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 
 from widget_server import clock
 from widget_server.brands.models import Brand
-from widget_server.db import session
+from widget_server.db import UTCDateTime, session
 from widget_server.errors import ApiError
 from widget_server.influencers.models import InfluencerLink
 from widget_server.product_requests import states
@@ -96,7 +96,14 @@ def submit_content(link: InfluencerLink, request_id: int, urls: list[str]) -> Pr
         link.influencer.email,
         "\n".join(urls),
         name_actor=False,
-        changes={"content_urls": urls},
+        changes={
+            "content_urls": urls,
+            # The first submission decides "on time"; a resubmission after
+            # the brand asked for changes keeps it.
+            "content_submitted_at": func.coalesce(
+                ProductRequest.content_submitted_at, type_coerce(clock.now(), UTCDateTime())
+            ),
+        },
     )
 
 

@@ -79,6 +79,9 @@ class ProductRequest(Base):
     shipped_at: Mapped[datetime | None]
     delivered_at: Mapped[datetime | None]
     content_due_at: Mapped[datetime | None]
+    #: The first submission of content (kept when the brand asks for changes),
+    #: so the track record can tell content submitted on time.
+    content_submitted_at: Mapped[datetime | None]
     #: The influencer's evidence: links to the published posts.
     content_urls: Mapped[list[str] | None]
 

@@ -304,6 +304,31 @@ def transition(
     return session.get(ProductRequest, request_id)
 
 
+def transition_many(
+    ids: list[int], target: str, actor: str, note: str | None = None
+) -> tuple[list[int], dict[int, str]]:
+    """Move every request of ``ids`` that may go to ``target``, in one UPDATE.
+
+    Returns the ids moved and, for the others, the status people see them in
+    (``already approved``, ``expired``, …), so a bulk action can say which
+    were refused and why. Each moved request gets its event, email and
+    webhook as with :func:`transition`, in the caller's transaction. Callers
+    pass only ids their brand owns.
+    """
+    moved = _move(ids, target, actor, note) if ids else []
+    left = sorted(set(ids) - set(moved))
+    refused: dict[int, str] = {}
+    if left:
+        now = clock.now()
+        rows = session.scalars(
+            select(ProductRequest)
+            .where(ProductRequest.id.in_(left))
+            .execution_options(populate_existing=True)
+        )
+        refused = {request.id: effective_status(request, now) for request in rows}
+    return moved, refused
+
+
 def expire_due(batch_size: int, as_of: datetime | None = None) -> int:
     """Expire up to ``batch_size`` requests overdue at ``as_of`` (default now); return how many.
 

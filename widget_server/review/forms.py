@@ -13,6 +13,7 @@ from wtforms import (
     PasswordField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -20,6 +21,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Validati
 
 from widget_server.errors import flatten_messages
 from widget_server.store_sync.schemas import ShipmentIn
+from widget_server.validation import MAX_ID
 
 #: Archive dates people can mean; the day after the last one still fits a datetime.
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
@@ -167,3 +169,51 @@ class ArchiveFilter(FlaskForm):
     q = StringField("Search", validators=[Optional(), Length(max=200)])
 
     FIELDS = ("status", "start", "end", "influencer", "product", "q")
+
+
+#: Requests one bulk decision may move: a page of the pending list is 25, four pages at most.
+MAX_BULK = 100
+
+
+class BulkDecideForm(DenyForm):
+    """Approve or deny the selected pending requests (the deny fields as on one request)."""
+
+    ids = SelectMultipleField("Requests", coerce=int, validate_choice=False)
+    action = SelectField("Action", choices=[("approve", "Approve"), ("deny", "Deny")])
+
+    def validate_ids(self, field: Field) -> None:
+        if not field.data:
+            raise ValidationError("Select at least one request.")
+        if len(field.data) > MAX_BULK:
+            raise ValidationError(f"Select at most {MAX_BULK} requests at a time.")
+        if not all(1 <= ident <= MAX_ID for ident in field.data):
+            raise ValidationError("That is not a request number.")
+
+
+#: The fulfilment export's statuses: approved and after (the address is shown), and denied.
+FULFILMENT_STATUSES = [
+    ("approved", "Awaiting shipment"),
+    ("shipped", "Shipped"),
+    ("delivered", "Delivered (content pending)"),
+    ("content_submitted", "Content submitted"),
+    ("completed", "Completed"),
+    ("cancelled", "Cancelled"),
+    ("denied", "Denied"),
+]
+
+
+class FulfilmentFilter(FlaskForm):
+    """The fulfilment export's GET filters (no CSRF: reading only)."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(
+        "Status",
+        choices=[SelectChoice(v, label) for v, label in FULFILMENT_STATUSES],
+        default="approved",
+    )
+    start = StringField("Decided from", validators=[Optional(), iso_day])
+    end = StringField("Decided to", validators=[Optional(), iso_day])
+
+    FIELDS = ("status", "start", "end")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -25,6 +26,7 @@ from widget_server.product_requests.states import (
     PENDING,
     SHIPPED,
     WAS_APPROVED,
+    WITHDRAWN,
 )
 from widget_server.validation import MAX_ID
 
@@ -249,19 +251,50 @@ def tab_page(brand_id: int, tab: Tab, cursor: str | None) -> Page:
 
 @dataclass
 class TrackRecord:
+    """An influencer's history at one brand, as the reviewer sees it when deciding.
+
+    ``content_due`` counts requests whose content was due (submitted, or its
+    due date passed); ``content_on_time`` those of them first submitted at or
+    before the due date.
+    """
+
     requests: int = 0
     approved: int = 0
+    denied: int = 0
+    expired: int = 0
+    withdrawn: int = 0
+    delivered: int = 0
+    content_due: int = 0
+    content_on_time: int = 0
+
+
+#: Delivered and every status after it: the product reached the influencer.
+DELIVERED_OR_LATER = (DELIVERED, CONTENT_SUBMITTED, COMPLETED)
 
 
 def track_records(brand_id: int, influencer_ids: set[int]) -> dict[int, TrackRecord]:
-    """Each influencer's history at this brand, in one aggregate query."""
+    """Each influencer's history at this brand, in one grouped query (no query per person)."""
     if not influencer_ids:
         return {}
+    now = clock.now()
+    status = effective_status_sql(now)
+    due = ProductRequest.content_due_at
+    submitted = ProductRequest.content_submitted_at
+
+    def count(condition: Any) -> Any:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
     rows = session.execute(
         select(
             ProductRequest.influencer_id,
             func.count(),
-            func.sum(case((ProductRequest.status.in_(WAS_APPROVED), 1), else_=0)),
+            count(ProductRequest.status.in_(WAS_APPROVED)),
+            count(status == DENIED),
+            count(status == EXPIRED),
+            count(status == WITHDRAWN),
+            count(ProductRequest.status.in_(DELIVERED_OR_LATER)),
+            count(and_(due.is_not(None), or_(submitted.is_not(None), due <= now))),
+            count(and_(due.is_not(None), submitted.is_not(None), submitted <= due)),
         )
         .where(
             ProductRequest.brand_id == brand_id,
@@ -269,7 +302,7 @@ def track_records(brand_id: int, influencer_ids: set[int]) -> dict[int, TrackRec
         )
         .group_by(ProductRequest.influencer_id)
     ).all()
-    return {ident: TrackRecord(count, int(approved or 0)) for ident, count, approved in rows}
+    return {ident: TrackRecord(*(int(n) for n in counts)) for ident, *counts in rows}
 
 
 @dataclass
@@ -300,12 +333,9 @@ def archive_select(brand_id: int, filters: ArchiveQuery) -> Select:
     )
     if filters.status:
         query = query.where(status == filters.status)
-    if filters.start:
-        start = datetime.combine(filters.start, time.min, tzinfo=now.tzinfo)
-        query = query.where(ProductRequest.submitted_at >= start)
-    if filters.end:
-        end = datetime.combine(filters.end + timedelta(days=1), time.min, tzinfo=now.tzinfo)
-        query = query.where(ProductRequest.submitted_at < end)
+    query = query.where(
+        *_day_range(ProductRequest.submitted_at, filters.start, filters.end, now.tzinfo)
+    )
 
     def person(text: str) -> Any:
         pattern = _like(text)
@@ -337,12 +367,56 @@ def archive_page(brand_id: int, filters: ArchiveQuery, cursor: str | None) -> Pa
     return _page(archive_select(brand_id, filters), cursor)
 
 
-def archive_rows(brand_id: int, filters: ArchiveQuery, chunk: int = 500) -> Any:
-    """Every matching request, in keyset chunks (for the CSV export)."""
+def in_chunks(query: Select, chunk: int = 500) -> Iterator[ProductRequest]:
+    """Every request ``query`` selects, newest first, in keyset chunks (for the CSV exports)."""
     cursor = None
     while True:
-        page = _page(archive_select(brand_id, filters), cursor, size=chunk)
+        page = _page(query, cursor, size=chunk)
         yield from page.requests
         if page.next_cursor is None:
             return
         cursor = page.next_cursor
+
+
+def archive_rows(
+    brand_id: int, filters: ArchiveQuery, chunk: int = 500
+) -> Iterator[ProductRequest]:
+    """Every matching request, in keyset chunks (for the CSV export)."""
+    return in_chunks(archive_select(brand_id, filters), chunk)
+
+
+@dataclass
+class FulfilmentQuery:
+    """The fulfilment export's filters, already checked: one status, days it was decided."""
+
+    status: str = APPROVED
+    start: date | None = None
+    end: date | None = None
+
+
+def _day_range(column: Any, start: date | None, end: date | None, tz: Any) -> list[Any]:
+    """Conditions for ``column`` on the days ``start`` to ``end`` (inclusive, either open)."""
+    conditions = []
+    if start:
+        conditions.append(column >= datetime.combine(start, time.min, tzinfo=tz))
+    if end:
+        conditions.append(column < datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz))
+    return conditions
+
+
+def fulfilment_rows(brand_id: int, filters: FulfilmentQuery) -> Iterator[ProductRequest]:
+    """The brand's requests in ``filters.status`` decided in the date range, with their items'
+    store variants and (for the denial reason) their events, in keyset chunks."""
+    query = (
+        select(ProductRequest)
+        .where(
+            ProductRequest.brand_id == brand_id,
+            ProductRequest.status == filters.status,
+            *_day_range(ProductRequest.decided_at, filters.start, filters.end, UTC),
+        )
+        .options(
+            selectinload(ProductRequest.items).selectinload(RequestItem.variant),
+            selectinload(ProductRequest.events),
+        )
+    )
+    return in_chunks(query)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
-from datetime import date
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime
 from itertools import chain
 
 from flask import (
@@ -258,7 +258,14 @@ def _cell(value: object) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _csv_lines(rows: Iterator[ProductRequest]) -> Iterator[str]:
+def csv_lines(
+    header: Iterable[str], rows: Iterable[Iterable[object]], bom: bool = False
+) -> Iterator[str]:
+    """``header`` then each row as CSV text, one line at a time, every cell through :func:`_cell`.
+
+    ``bom`` starts the file with a byte-order mark, which is how spreadsheet
+    programs (Excel) know a CSV is UTF-8 and read its accents.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
@@ -268,30 +275,45 @@ def _csv_lines(rows: Iterator[ProductRequest]) -> Iterator[str]:
         buffer.truncate()
         return text
 
-    writer.writerow(_CSV_COLUMNS)
-    yield flush()
-    now = clock.now()
-    for r in rows:
-        items = "; ".join(f"{i.product_title} ({i.variant_title}) x{i.quantity}" for i in r.items)
-        writer.writerow(
-            _cell(value)
-            for value in (
-                r.id,
-                states.effective_status(r, now),
-                r.submitted_at.isoformat(),
-                r.decided_at.isoformat() if r.decided_at else "",
-                r.influencer.name,
-                r.influencer.email,
-                r.influencer.country,
-                items,
-                to_decimal_string(r.total_minor, r.currency),
-                r.currency,
-                " ".join(map(str, r.proposal.get("content_types", []))),
-                " ".join(map(str, r.proposal.get("platforms", []))),
-                r.proposal.get("publish_on", ""),
-            )
-        )
+    writer.writerow(header)
+    yield ("\ufeff" if bom else "") + flush()
+    for row in rows:
+        writer.writerow(_cell(value) for value in row)
         yield flush()
+
+
+def csv_download(lines: Iterator[str], name: str) -> Response:
+    """Stream ``lines`` as the attachment ``<brand>-<name>-<date>.csv``.
+
+    The header and the first row are produced before the 200 is sent, so a
+    failing query is an error page, not a cut file.
+    """
+    ready = [next(lines), next(lines, "")]  # the header, then the first row (or none)
+    filename = f"{g.brand.slug}-{name}-{clock.now():%Y%m%d}.csv"
+    return Response(
+        stream_with_context(chain(ready, lines)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _archive_cells(r: ProductRequest, now: datetime) -> tuple[object, ...]:
+    items = "; ".join(f"{i.product_title} ({i.variant_title}) x{i.quantity}" for i in r.items)
+    return (
+        r.id,
+        states.effective_status(r, now),
+        r.submitted_at.isoformat(),
+        r.decided_at.isoformat() if r.decided_at else "",
+        r.influencer.name,
+        r.influencer.email,
+        r.influencer.country,
+        items,
+        to_decimal_string(r.total_minor, r.currency),
+        r.currency,
+        " ".join(map(str, r.proposal.get("content_types", []))),
+        " ".join(map(str, r.proposal.get("platforms", []))),
+        r.proposal.get("publish_on", ""),
+    )
 
 
 @bp.get("/archive.csv")
@@ -305,14 +327,9 @@ def archive_csv() -> Response:
     form, filters = _archive_filters()
     if filters is None:
         abort(400, " ".join(m for messages in form.errors.values() for m in messages))
-    lines = _csv_lines(queries.archive_rows(g.brand.id, filters))
-    ready = [next(lines), next(lines, "")]  # the header, then the first row (or none)
-    filename = f"{g.brand.slug}-requests-{clock.now():%Y%m%d}.csv"
-    return Response(
-        stream_with_context(chain(ready, lines)),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    now = clock.now()
+    rows = (_archive_cells(r, now) for r in queries.archive_rows(g.brand.id, filters))
+    return csv_download(csv_lines(_CSV_COLUMNS, rows), "requests")
 
 
 @bp.get("/requests/<int:request_id>")
@@ -536,5 +553,8 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     app.jinja_env.filters["money"] = format_minor
     app.jinja_env.filters["platform_name"] = platform_name
+    # The bulk pages hang their views on this blueprint: imported before it is registered.
+    from widget_server.review import bulk  # noqa: F401
+
     app.register_blueprint(bp)
     console.init_app(app)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
 
 from widget_server.brands.models import Brand
 from widget_server.db import session
@@ -46,3 +49,54 @@ def delivery_log(brand: Brand, limit: int = 50) -> list[str]:
         f"[{message.status}]"
         for message, attempt in rows
     ]
+
+
+@dataclass
+class Delivery:
+    """One webhook (one event to the brand's URL) and how its delivery went so far."""
+
+    message: OutboxMessage
+    #: The latest attempt (its answer and error), None before the first.
+    last: WebhookAttempt | None
+
+    @property
+    def state(self) -> str:
+        """``delivered``, ``failed`` (given up), ``retrying`` or ``waiting`` (not tried yet)."""
+        return {"sent": "delivered", "pending": "waiting"}.get(
+            self.message.status, self.message.status
+        )
+
+    @property
+    def next_attempt_at(self) -> datetime | None:
+        """When the outbox tries again, while it still does."""
+        return self.message.next_attempt_at if self.state in ("retrying", "waiting") else None
+
+
+def deliveries(brand_id: int, limit: int = 50) -> list[Delivery]:
+    """The brand's latest ``limit`` webhooks, newest first, each with its latest attempt.
+
+    Two queries whatever the count: the messages, then their last attempts
+    (the highest attempt id per message).
+    """
+    messages = list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.kind == WEBHOOK, OutboxMessage.brand_id == brand_id)
+            .order_by(OutboxMessage.id.desc())
+            .limit(limit)
+        )
+    )
+    latest = (
+        select(func.max(WebhookAttempt.id))
+        .where(WebhookAttempt.message_id.in_([m.id for m in messages]))
+        .group_by(WebhookAttempt.message_id)
+    )
+    attempts = (
+        {
+            a.message_id: a
+            for a in session.scalars(select(WebhookAttempt).where(WebhookAttempt.id.in_(latest)))
+        }
+        if messages
+        else {}
+    )
+    return [Delivery(message, attempts.get(message.id)) for message in messages]
