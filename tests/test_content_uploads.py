@@ -17,6 +17,7 @@ from widget_server.brands.services import add_brand_user
 from widget_server.db import session
 from widget_server.influencers.models import InfluencerLink
 from widget_server.influencers.tokens import sign_link
+from widget_server.notifications.models import OutboxMessage
 from widget_server.product_requests import lifecycle, states
 from widget_server.product_requests.models import ContentScreenshot, ProductRequest
 from widget_server.product_requests.uploads import MAX_SCREENSHOT_BYTES
@@ -258,3 +259,41 @@ def test_the_brand_sees_the_screenshot_and_no_other_brand_does(app, client, deli
     client.delete_cookie("dots_review")
     login(client, "team@south.example", PASSWORD)
     assert client.get(url).status_code == 404
+
+
+def test_emails_after_approval_link_the_standalone_page_with_the_token_in_the_fragment(
+    app, delivered
+):
+    with app.app_context():
+        token = sign_link(session.get(InfluencerLink, delivered["link_id"]))
+        bodies = {
+            row.template: row.text_body + row.html_body
+            for row in session.scalars(
+                select(OutboxMessage).where(OutboxMessage.to_addr == "ana@example.com")
+            )
+        }
+    page = f"http://widget.test/v1/me/north#dots={token}"
+    assert {"request_approved", "request_shipped", "request_delivered"} <= set(bodies)
+    assert all(page in body for body in bodies.values())
+
+
+def test_the_brands_email_counts_the_screenshots(app, client, delivered):
+    assert send(client, delivered, [("a.png", png()), ("b.png", png())]).status_code == 200
+    with app.app_context():
+        (email,) = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.template == "request_content_submitted")
+        ).all()
+    assert "2 screenshots on the request's page" in email.text_body
+
+
+def test_the_standalone_page_is_the_panel_in_page_mode(client, delivered):
+    answer = client.get("/v1/me/north")
+    assert answer.status_code == 200
+    html = answer.get_data(as_text=True)
+    assert 'data-mode="page"' in html and "nonce=" not in html
+    policy = answer.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in policy and "frame-ancestors 'none'" in policy
+    assert "'unsafe-inline'" not in policy
+    assert answer.headers["Referrer-Policy"] == "no-referrer"
+    assert answer.headers["Cache-Control"] == "no-store"
+    assert client.get("/v1/me/nobody").status_code == 404

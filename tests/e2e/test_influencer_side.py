@@ -14,6 +14,7 @@ from pathlib import Path
 from playwright.sync_api import FrameLocator, Page, expect
 
 from tests.e2e.axe import assert_accessible
+from tests.e2e.conftest import on_every_database
 from tests.e2e.panel_harness import Harness
 from tests.e2e.stack import BRAND, BRAND_USER, Stack, horizontal_overflow, token_of
 from tests.test_content_uploads import png
@@ -49,6 +50,7 @@ def sign_in(page: Page, stack: Stack) -> None:
     expect(page).to_have_url(f"{stack.widget_url}/review/")
 
 
+@on_every_database
 def test_content_with_a_link_and_a_screenshot_reaches_the_brand(page: Page, stack: Stack) -> None:
     url, _link_id, request_id = delivered(stack)
     panel = Harness(page, stack, url).open(view="mine")
@@ -71,7 +73,9 @@ def test_content_with_a_link_and_a_screenshot_reaches_the_brand(page: Page, stac
     )
     form.get_by_role("button", name="Send content").click()
     expect(mine.get_by_role("heading").first).to_contain_text("Content sent")
-    expect(panel.locator("#mine-status")).to_have_text("Content sent. Northwind Supply will review it.")
+    expect(panel.locator("#mine-status")).to_have_text(
+        "Content sent. Northwind Supply will review it."
+    )
     expect(mine).to_contain_text("You sent 1 link and 1 screenshot.")
 
     sign_in(page, stack)
@@ -88,7 +92,9 @@ def test_content_with_a_link_and_a_screenshot_reaches_the_brand(page: Page, stac
     page.locator("#screenshots").screenshot(path=str(DOCS_IMG / "influencer-brand-screenshots.png"))
 
 
-def test_a_renamed_script_and_a_bad_link_are_shown_by_their_fields(page: Page, stack: Stack) -> None:
+def test_a_renamed_script_and_a_bad_link_are_shown_by_their_fields(
+    page: Page, stack: Stack
+) -> None:
     url, _link_id, request_id = delivered(stack)
     panel = Harness(page, stack, url).open(view="mine")
     form = card(panel, request_id).locator("form.content-form")
@@ -148,7 +154,9 @@ def test_the_standalone_page_from_the_email_link(page: Page, stack: Stack) -> No
     reached = []
     for _ in range(12):
         page.keyboard.press("Tab")
-        reached.append(page.evaluate("() => document.activeElement.textContent || document.activeElement.id"))
+        reached.append(
+            page.evaluate("() => document.activeElement.textContent || document.activeElement.id")
+        )
     assert "Track the parcel" in reached
     assert any(str(item).endswith("-url-0") for item in reached)
 
