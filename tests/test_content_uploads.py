@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from tests.factories import make_brand, make_influencer, make_link, make_product, make_request
 from tests.review_helpers import login
@@ -20,7 +21,7 @@ from widget_server.influencers.tokens import sign_link
 from widget_server.notifications.models import OutboxMessage
 from widget_server.product_requests import lifecycle, states
 from widget_server.product_requests.models import ContentScreenshot, ProductRequest
-from widget_server.product_requests.uploads import MAX_SCREENSHOT_BYTES
+from widget_server.product_requests.uploads import MAX_SCREENSHOT_BYTES, read_screenshots
 
 TEAM = "team@north.example"
 PASSWORD = "correct horse battery"
@@ -297,3 +298,22 @@ def test_the_standalone_page_is_the_panel_in_page_mode(client, delivered):
     assert answer.headers["Referrer-Policy"] == "no-referrer"
     assert answer.headers["Cache-Control"] == "no-store"
     assert client.get("/v1/me/nobody").status_code == 404
+
+
+def test_files_go_when_the_transaction_does_not_commit(app, delivered):
+    with app.app_context():
+        link = session.get(InfluencerLink, delivered["link_id"])
+        shot = read_screenshots([FileStorage(io.BytesIO(png()), "a.png")])
+        lifecycle.submit_content(link, delivered["id"], [], shot)
+        assert len(stored_files(app)) == 1
+        session.rollback()  # as when the commit fails: the unit of work rolls back
+        assert stored_files(app) == []
+        assert session.get(ProductRequest, delivered["id"]).status == "delivered"
+    with app.app_context():
+        link = session.get(InfluencerLink, delivered["link_id"])
+        shot = read_screenshots([FileStorage(io.BytesIO(png()), "a.png")])
+        lifecycle.submit_content(link, delivered["id"], [], shot)
+        session.commit()
+        session.get(ProductRequest, delivered["id"])  # a new transaction, then closed
+        session.close()
+    assert len(stored_files(app)) == 1

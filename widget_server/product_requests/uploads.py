@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
 from werkzeug.datastructures import FileStorage
 
 from widget_server import clock
@@ -127,7 +129,11 @@ def record(request_id: int, screenshots: list[Screenshot]) -> list[ContentScreen
 
 
 def write(rows: list[ContentScreenshot], screenshots: list[Screenshot]) -> list[Path]:
-    """Write each screenshot's file; on any failure remove those written and raise."""
+    """Write each screenshot's file; on any failure remove those written and raise.
+
+    The files outlive the transaction only if it commits: should the commit
+    fail (or the caller roll back), they are removed with it.
+    """
     folder = upload_dir()
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -141,7 +147,28 @@ def write(rows: list[ContentScreenshot], screenshots: list[Screenshot]) -> list[
     except BaseException:
         remove(written)
         raise
+    _remove_unless_committed(written)
     return written
+
+
+def _remove_unless_committed(paths: list[Path]) -> None:
+    """Remove ``paths`` when the session's current transaction ends without a commit."""
+    db = session._get_current_object()  # type: ignore[attr-defined]  # the real Session
+    outer = db.get_transaction()
+    settled = False
+
+    def committed(_session: Session) -> None:
+        nonlocal settled
+        settled = True
+
+    def ended(_session: Session, transaction: SessionTransaction) -> None:
+        nonlocal settled
+        if transaction is outer and not settled:
+            settled = True
+            remove(paths)
+
+    event.listen(db, "after_commit", committed)
+    event.listen(db, "after_transaction_end", ended)
 
 
 def remove(paths: Iterable[Path]) -> None:
