@@ -103,7 +103,10 @@ function timeline(request) {
           " ",
           EVENT_WORDS[event.kind] || event.kind.replace(/_/g, " "),
           by ? " by " + by : "",
-          event.note ? h("q", { text: event.note }) : null,
+          // A note the card already shows (the denial's reason, the change asked for now) is not repeated.
+          event.note && event.note !== request.reason && event.note !== request.changes_note
+            ? h("q", { text: event.note })
+            : null,
         ]);
       })
     ),
