@@ -26,6 +26,8 @@ SETTINGS: dict[str, tuple[str, Any]] = {
     "MAIL_FROM": ("DOTS_MAIL_FROM", "Dots <no-reply@dots.localhost>"),
     "RATELIMIT_STORAGE_URI": ("DOTS_RATELIMIT_STORAGE_URL", "memory://"),
     "DEMO": ("DOTS_DEMO", False),
+    # Where the influencers' content screenshots are kept (default: <instance>/uploads).
+    "UPLOAD_DIR": ("DOTS_UPLOAD_DIR", None),
     "LINK_TTL": ("DOTS_LINK_TTL", "30d"),
     "PROXY_HOPS": ("DOTS_PROXY_HOPS", 0),
     "REVIEW_IDLE_TIMEOUT": ("DOTS_REVIEW_IDLE_TIMEOUT", "2h"),

@@ -6,7 +6,8 @@
 - The brand's review pages (everything under ``/review``, error pages too)
   and the public application pages (``/apply``):
   a Content-Security-Policy without inline script or style that no one may
-  frame, ``X-Frame-Options: DENY``, ``Referrer-Policy: same-origin``, and
+  frame (or a stricter one the view set), ``X-Frame-Options: DENY``,
+  ``Referrer-Policy: same-origin``, and
   ``Cache-Control: no-store`` on pages and exports (they carry names, emails
   and addresses); the stylesheet alone may be cached.
 
@@ -64,7 +65,8 @@ def set_security_headers(response: Response) -> Response:
     if secure:
         response.headers["Strict-Transport-Security"] = HSTS
     if _is_review_page():
-        response.headers["Content-Security-Policy"] = review_policy(secure)
+        # A view may set a stricter policy of its own (a served screenshot).
+        response.headers.setdefault("Content-Security-Policy", review_policy(secure))
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "same-origin"
         if request.endpoint != "review.static":

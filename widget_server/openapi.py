@@ -60,7 +60,7 @@ ERROR_REASONS = {
     400: (
         "bad_request: malformed JSON, JSON nested deeper than "
         f"{MAX_JSON_DEPTH} levels, or a NUL byte in the query string; "
-        "bad_idempotency_key."
+        "bad_idempotency_key; bad_screenshot or too_many_screenshots (the file is named)."
     ),
     401: (
         "missing_token, invalid_token, link_revoked or link_expired; "
@@ -76,7 +76,10 @@ ERROR_REASONS = {
         "already_<status> or wrong_status: the request is not where this call needs it; "
         "order_conflict or shipment_conflict: another order or shipment is recorded."
     ),
-    413: f"request_entity_too_large: the body is over {MAX_CONTENT_LENGTH:,} bytes.",
+    413: (
+        f"request_entity_too_large: the body is over {MAX_CONTENT_LENGTH:,} bytes "
+        "(content with screenshots: over 5 files of 5 MB)."
+    ),
     422: "validation_failed (field paths in errors) or idempotency_key_reused.",
     429: "too_many_requests: Retry-After says how many seconds to wait.",
     503: "database_unavailable.",

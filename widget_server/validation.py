@@ -102,6 +102,8 @@ ID = validate.Range(1, MAX_ID, error="Must be an id between 1 and {max}.")
 
 #: Request bodies past this answer 413 before they are read (forms and JSON are small).
 MAX_CONTENT_LENGTH = 256 * 1024
+#: Endpoints that take a larger body (uploads): endpoint name -> their limit in bytes.
+LARGER_BODIES: dict[str, int] = {}
 #: Nesting of JSON bodies past this answers 400 (the API's own bodies nest 3 deep).
 MAX_JSON_DEPTH = 10
 
@@ -224,6 +226,8 @@ def json_depth(data: bytes) -> int:
 
 def guard_request() -> None:
     """Before every request: size, NUL bytes in the URL and forms, JSON depth."""
+    if request.endpoint in LARGER_BODIES:
+        request.max_content_length = LARGER_BODIES[request.endpoint]
     limit = request.max_content_length
     if limit is not None and (request.content_length or 0) > limit:
         raise RequestEntityTooLarge(f"The request body is larger than {limit:,} bytes.")

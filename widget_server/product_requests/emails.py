@@ -15,6 +15,7 @@ from flask import current_app
 
 from widget_server.brands.models import Brand
 from widget_server.influencers.services import link_url
+from widget_server.influencers.tokens import sign_link
 from widget_server.notifications.outbox import enqueue_email
 from widget_server.product_requests.models import ProductRequest
 
@@ -37,6 +38,8 @@ BRAND_TEMPLATES = {
 
 #: The fragment parameter that makes the overlay open "My requests".
 MINE_VIEW = "&dotsview=mine"
+#: Statuses before any approval: their emails need no page to follow a collaboration.
+BEFORE_APPROVAL = frozenset({"pending", "denied", "expired", "withdrawn"})
 
 
 def review_url(request: ProductRequest) -> str:
@@ -44,16 +47,33 @@ def review_url(request: ProductRequest) -> str:
     return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/review/requests/{request.id}"
 
 
-def influencer_links(request: ProductRequest) -> dict[str, str | None]:
-    """``store_url`` and ``requests_url``: the influencer's own link, and it opening "My requests".
+def me_url(request: ProductRequest) -> str | None:
+    """The standalone "My requests" page with the influencer's token in the fragment.
 
-    The link carries the influencer's token, so it only ever goes to their
-    own address. None for both when the request has no link any more.
+    It works on any device, with no store around it; None without a link.
     """
     if request.link is None:
-        return {"store_url": None, "requests_url": None}
+        return None
+    public = current_app.config["PUBLIC_URL"].rstrip("/")
+    return f"{public}/v1/me/{request.brand.slug}#dots={sign_link(request.link)}"
+
+
+def influencer_links(request: ProductRequest) -> dict[str, str | None]:
+    """``store_url`` and ``requests_url``: the influencer's own link, and it opening "My requests";
+    after approval also ``me_url``, the standalone page.
+
+    The links carry the influencer's token, so they only ever go to their
+    own address. None for all when the request has no link any more.
+    """
+    if request.link is None:
+        return {"store_url": None, "requests_url": None, "me_url": None}
     store_url = link_url(request.link)
-    return {"store_url": store_url, "requests_url": store_url + MINE_VIEW}
+    collaborating = request.status not in BEFORE_APPROVAL
+    return {
+        "store_url": store_url,
+        "requests_url": store_url + MINE_VIEW,
+        "me_url": me_url(request) if collaborating else None,
+    }
 
 
 def sender_name(request: ProductRequest) -> str:

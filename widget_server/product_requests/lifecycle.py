@@ -18,9 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from widget_server import clock
 from widget_server.brands.models import Brand
 from widget_server.db import UTCDateTime, session
-from widget_server.errors import ApiError
+from widget_server.errors import ApiError, ValidationFailed
 from widget_server.influencers.models import InfluencerLink
-from widget_server.product_requests import states
+from widget_server.product_requests import states, uploads
 from widget_server.product_requests.models import ProductRequest, RequestEvent
 
 #: Statuses in which a store order may be recorded: from approval on, until it ends.
@@ -84,27 +84,49 @@ def owned_request_id(link: InfluencerLink, request_id: int) -> int:
     return owned
 
 
-def submit_content(link: InfluencerLink, request_id: int, urls: list[str]) -> ProductRequest:
-    """``delivered → content_submitted`` with the post URLs; the brand is emailed.
+def submit_content(
+    link: InfluencerLink,
+    request_id: int,
+    urls: list[str],
+    screenshots: list[uploads.Screenshot] | None = None,
+) -> ProductRequest:
+    """``delivered → content_submitted`` with the post URLs and screenshots; the brand is emailed.
 
-    Refusals do not name who acted: the caller holds only a link token.
+    At least one URL or one screenshot. The screenshots' rows go in before
+    the transition (so the brand's email counts them) and out again if it
+    is refused; their files are written only once it won, and removed if
+    writing fails, so nothing is ever half-submitted. Refusals do not name
+    who acted: the caller holds only a link token.
     """
+    screenshots = screenshots or []
+    if not urls and not screenshots:
+        raise ValidationFailed({"urls": ["Give a link to your post, or a screenshot of it."]})
     owned = owned_request_id(link, request_id)
-    return states.transition(
-        owned,
-        states.CONTENT_SUBMITTED,
-        link.influencer.email,
-        "\n".join(urls),
-        name_actor=False,
-        changes={
-            "content_urls": urls,
-            # The first submission decides "on time"; a resubmission after
-            # the brand asked for changes keeps it.
-            "content_submitted_at": func.coalesce(
-                ProductRequest.content_submitted_at, type_coerce(clock.now(), UTCDateTime())
-            ),
-        },
-    )
+    rows = uploads.record(owned, screenshots)
+    shots = f"{len(rows)} screenshot{'' if len(rows) == 1 else 's'}" if rows else None
+    try:
+        request = states.transition(
+            owned,
+            states.CONTENT_SUBMITTED,
+            link.influencer.email,
+            "\n".join([*urls, *([shots] if shots else [])]),
+            name_actor=False,
+            changes={
+                "content_urls": urls,
+                # The first submission decides "on time"; a resubmission after
+                # the brand asked for changes keeps it.
+                "content_submitted_at": func.coalesce(
+                    ProductRequest.content_submitted_at, type_coerce(clock.now(), UTCDateTime())
+                ),
+            },
+        )
+    except states.TransitionRefused:
+        for row in rows:
+            session.delete(row)
+        session.flush()
+        raise
+    uploads.write(rows, screenshots)
+    return request
 
 
 def accept_content(request_id: int, actor: str) -> ProductRequest:

@@ -94,6 +94,9 @@ class ProductRequest(Base):
     events: Mapped[list[RequestEvent]] = relationship(
         back_populates="request", cascade="all, delete-orphan", order_by="RequestEvent.id"
     )
+    screenshots: Mapped[list[ContentScreenshot]] = relationship(
+        back_populates="request", order_by="ContentScreenshot.id"
+    )
 
     def content_overdue(self, now: datetime | None = None) -> bool:
         """Is content still pending after its due date (the brand's overdue flag)?"""
@@ -193,3 +196,26 @@ class ReminderSent(Base):
     )
     kind: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+
+class ContentScreenshot(Base):
+    """A screenshot the influencer sent as evidence of a post (the file is in the upload folder).
+
+    The stored name is a random id: the influencer's own file name is never
+    kept, so it can neither collide nor reach the file system. The content
+    type is the one the file's first bytes proved, not the one the browser said.
+    """
+
+    __tablename__ = "content_screenshot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("product_request.id", ondelete="CASCADE"), index=True
+    )
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    request: Mapped[ProductRequest] = relationship(back_populates="screenshots")

@@ -8,12 +8,14 @@ from typing import Any
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import ValidationError
 
-from widget_server.errors import ApiError
+from widget_server.errors import ApiError, ValidationFailed, flatten_messages
 from widget_server.influencers.auth import authenticate_link
 from widget_server.openapi import WIDGET_CALL, answers
 from widget_server.product_requests.lifecycle import submit_content
 from widget_server.product_requests.schemas import (
+    CONTENT_BODY,
     BrandBody,
     BrandQuery,
     ContentIn,
@@ -28,11 +30,26 @@ from widget_server.product_requests.services import (
     saved_addresses,
     withdraw_request,
 )
+from widget_server.product_requests.uploads import MAX_UPLOAD_BODY, read_screenshots
 from widget_server.ratelimit import PER_IP_READ, limit_writes, limiter
+from widget_server.validation import LARGER_BODIES, StrictSchema
 
 blp = Blueprint("requests", __name__, url_prefix="/v1", description="Product requests")
 
+# Screenshots make the content endpoint's body larger than any other's.
+LARGER_BODIES["requests.ContentView"] = MAX_UPLOAD_BODY
+
 IDEMPOTENCY_KEY = re.compile(r"[\x20-\x7e]{1,100}")
+
+
+def _load(schema: type[StrictSchema], data: Any) -> dict[str, Any]:
+    """``data`` loaded by ``schema``, or the API's 422 (for bodies read by the view itself)."""
+    if data is None:
+        raise ApiError(400, "bad_body", "Send a JSON object, or a multipart form.")
+    try:
+        return schema().load(data)
+    except ValidationError as invalid:
+        raise ValidationFailed(flatten_messages(invalid.messages)) from None
 
 
 def _idempotency_key() -> str | None:
@@ -90,18 +107,31 @@ class WithdrawView(MethodView):
 @blp.route("/requests/<int:request_id>/content")
 class ContentView(MethodView):
     @limit_writes
-    @blp.arguments(ContentIn)
+    @blp.doc(requestBody=CONTENT_BODY)
     @blp.response(200, RequestOut)
-    @answers(blp, *WIDGET_CALL, 409)
-    def post(self, body: dict[str, Any], request_id: int) -> Any:
-        """Send the links to the posts made for a delivered request (``content_submitted``).
+    @answers(blp, *WIDGET_CALL, 409, 413)
+    def post(self, request_id: int) -> Any:
+        """Send the evidence of the posts made for a delivered request (``content_submitted``).
 
-        The brand is emailed, and accepts the content or asks for changes.
-        404 for a request that is not this influencer's at this brand; 409
+        JSON ``{brand, urls}`` (from the store's page or the panel), or
+        ``multipart/form-data`` with ``brand``, ``urls`` (repeated) and up to
+        5 ``screenshots`` (PNG, JPEG, WebP or GIF by their bytes, 5 MB each)
+        from the panel only. At least one URL or screenshot. The brand is
+        emailed, and accepts the content or asks for changes. 400
+        ``bad_screenshot`` / ``too_many_screenshots`` naming the file; 404
+        for a request that is not this influencer's at this brand; 409
         ``wrong_status`` when it is not delivered (or content is already in).
         """
-        link = authenticate_link(body["brand"], write=True)
-        return submit_content(link, request_id, body["urls"])
+        if request.mimetype == "multipart/form-data":
+            form = request.form
+            body = _load(ContentIn, {"brand": form.get("brand"), "urls": form.getlist("urls")})
+            link = authenticate_link(body["brand"], panel_only=True, write=True)
+            screenshots = read_screenshots(request.files.getlist("screenshots"))
+        else:
+            body = _load(ContentIn, request.get_json(silent=True))
+            link = authenticate_link(body["brand"], write=True)
+            screenshots = []
+        return submit_content(link, request_id, body["urls"], screenshots)
 
 
 @blp.route("/requests/mine")

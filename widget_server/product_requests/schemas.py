@@ -8,14 +8,20 @@ from apispec.ext.marshmallow import OpenAPIConverter
 from marshmallow import Schema, fields, pre_load, validate
 
 from widget_server.influencers.schemas import HandleSchema
-from widget_server.product_requests.models import ProductRequest, RequestItem
+from widget_server.product_requests.models import ProductRequest, RequestEvent, RequestItem
 from widget_server.product_requests.services import SAVED_SOURCES
 from widget_server.product_requests.states import (
+    CANCELLED,
+    CHANGES_REQUESTED,
+    DELIVERED,
+    DENIED,
     STATUSES,
     denial_reason,
     effective_decided_at,
     effective_status,
 )
+from widget_server.product_requests.uploads import MAX_SCREENSHOTS
+from widget_server.store_sync.services import STORE
 from widget_server.validation import (
     COUNTRY,
     ID,
@@ -146,13 +152,48 @@ class BrandBody(StrictSchema):
 
 
 class ContentIn(BrandBody):
-    """Body of ``POST /v1/requests/<id>/content``: the links to the influencer's posts."""
+    """Body of ``POST /v1/requests/<id>/content``: the links to the influencer's posts.
+
+    At least one link, or (multipart) one screenshot: the view checks the pair.
+    """
 
     urls = fields.List(
         HttpUrl(validate=validate.Length(max=2000)),
-        required=True,
-        validate=validate.Length(1, MAX_LINKS, error=f"Give 1 to {MAX_LINKS} links."),
+        load_default=list,
+        validate=validate.Length(max=MAX_LINKS, error=f"Give at most {MAX_LINKS} links."),
     )
+
+
+#: The content endpoint's body in the OpenAPI document: JSON, or a form with files.
+CONTENT_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": _inline_schema(ContentIn)},
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["brand"],
+                "properties": {
+                    "brand": {"type": "string"},
+                    "urls": {
+                        "type": "array",
+                        "maxItems": MAX_LINKS,
+                        "items": {"type": "string", "format": "uri"},
+                    },
+                    "screenshots": {
+                        "type": "array",
+                        "maxItems": MAX_SCREENSHOTS,
+                        "description": "PNG, JPEG, WebP or GIF (by their bytes), 5 MB each.",
+                        "items": {"type": "string", "format": "binary"},
+                    },
+                },
+            },
+            "encoding": {
+                "screenshots": {"contentType": "image/png, image/jpeg, image/webp, image/gif"}
+            },
+        },
+    },
+}
 
 
 class BrandQuery(StrictSchema):
@@ -181,6 +222,55 @@ class ItemOut(Schema):
         return [display_text(value) for value in values]
 
 
+#: Who did a step, in the influencer's words: never a reviewer's email (a
+#: link token may be replayed by anyone who read it).
+INFLUENCER = "you"
+BRAND_SIDE = "the brand"
+STORE_SIDE = "the store"
+#: Events whose note is the brand's word to the influencer (emailed to them anyway).
+NOTES_SHOWN = frozenset({DENIED, CHANGES_REQUESTED, CANCELLED})
+
+
+class TimelineEventOut(Schema):
+    """One step of a request as the influencer sees it: what, when, and which side.
+
+    ``emailed`` is the brand writing to the influencer: shown, its text not
+    (the influencer has it in their mail; a replayed token must not read it).
+    """
+
+    kind = fields.String(
+        metadata={"description": "submitted, approved, shipped, … (a status or event)."}
+    )
+    at = fields.AwareDateTime(attribute="created_at")
+    by = fields.Method(
+        "_by",
+        metadata={"type": "string", "enum": [INFLUENCER, BRAND_SIDE, STORE_SIDE], "nullable": True},
+    )
+    note = fields.Method(
+        "_note",
+        metadata={
+            "type": "string",
+            "nullable": True,
+            "description": "The brand's words on a denial, a cancellation or a change request.",
+        },
+    )
+
+    def _by(self, event: RequestEvent) -> str | None:
+        if event.actor == "system":
+            return None  # expiry: nobody did it
+        if event.actor == event.request.influencer.email:
+            return INFLUENCER
+        return STORE_SIDE if event.actor == STORE else BRAND_SIDE
+
+    def _note(self, event: RequestEvent) -> str | None:
+        return display_text(event.note) if event.kind in NOTES_SHOWN and event.note else None
+
+
+def _http_only(url: str | None) -> str | None:
+    """``url`` if it is http(s): a link the influencer's browser may follow."""
+    return url if url and url.lower().startswith(("https://", "http://")) else None
+
+
 class RequestOut(Schema):
     """A request as the influencer sees it (no address: the host page may read it)."""
 
@@ -206,11 +296,50 @@ class RequestOut(Schema):
     # After approval: where the parcel is and when the content is due.
     carrier = ShownText(allow_none=True)
     tracking_number = ShownText(allow_none=True)
-    tracking_url = fields.String(allow_none=True)
+    tracking_url = fields.Method(
+        "_tracking_url", metadata={"type": "string", "format": "uri", "nullable": True}
+    )
     shipped_at = fields.AwareDateTime(allow_none=True)
     delivered_at = fields.AwareDateTime(allow_none=True)
     content_due_at = fields.AwareDateTime(allow_none=True)
     content_urls = fields.List(fields.String(), allow_none=True)
+    content_overdue = fields.Method(
+        "_content_overdue",
+        metadata={"type": "boolean", "description": "Delivered, and the content due date passed."},
+    )
+    changes_note = fields.Method(
+        "_changes_note",
+        metadata={
+            "type": "string",
+            "nullable": True,
+            "description": "While delivered again: what the brand asked to change.",
+        },
+    )
+    screenshot_count = fields.Method(
+        "_screenshot_count",
+        metadata={"type": "integer", "description": "Screenshots sent as content, all rounds."},
+    )
+    timeline = fields.Nested(
+        TimelineEventOut,
+        many=True,
+        attribute="events",
+        metadata={"description": "The request's steps, oldest first: sides, never people."},
+    )
+
+    def _tracking_url(self, request: ProductRequest) -> str | None:
+        return _http_only(request.tracking_url)
+
+    def _content_overdue(self, request: ProductRequest) -> bool:
+        return request.content_overdue()
+
+    def _changes_note(self, request: ProductRequest) -> str | None:
+        if request.status != DELIVERED:
+            return None
+        notes = [event.note for event in request.events if event.kind == CHANGES_REQUESTED]
+        return display_text(notes[-1]) if notes and notes[-1] else None
+
+    def _screenshot_count(self, request: ProductRequest) -> int:
+        return len(request.screenshots)
 
     def _status(self, request: ProductRequest) -> str:
         return effective_status(request)

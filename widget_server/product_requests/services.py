@@ -280,6 +280,7 @@ def requests_of(link: InfluencerLink) -> list[ProductRequest]:
             .options(
                 selectinload(ProductRequest.items).selectinload(RequestItem.variant),
                 selectinload(ProductRequest.events),
+                selectinload(ProductRequest.screenshots),
             )
             .order_by(ProductRequest.submitted_at.desc(), ProductRequest.id.desc())
         )

@@ -19,6 +19,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     stream_with_context,
     url_for,
 )
@@ -26,6 +27,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
 from marshmallow import ValidationError
+from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from widget_server import clock
@@ -36,8 +38,8 @@ from widget_server.db import session
 from widget_server.errors import flatten_messages
 from widget_server.money import format_minor, to_decimal_string
 from widget_server.notifications.outbox import is_http_url
-from widget_server.product_requests import emails, lifecycle, states
-from widget_server.product_requests.models import ProductRequest, RequestEvent
+from widget_server.product_requests import emails, lifecycle, states, uploads
+from widget_server.product_requests.models import ContentScreenshot, ProductRequest, RequestEvent
 from widget_server.ratelimit import PER_IP_SIGN_IN, limiter
 from widget_server.review import queries
 from widget_server.review.auth import (
@@ -517,6 +519,33 @@ def email(request_id: int) -> Response:
         )
         flash(f"Email to {product_request.influencer.name} is on its way.", "success")
     return redirect(url_for("review.detail", request_id=request_id))
+
+
+@bp.get("/requests/<int:request_id>/screenshots/<int:screenshot_id>")
+@login_required
+def screenshot(request_id: int, screenshot_id: int) -> Response:
+    """A screenshot the influencer sent, for this brand's reviewers only; 404 for any other.
+
+    Served as the type its bytes proved (nosniff), inline, under a policy
+    that lets nothing in it run even if a browser were fooled.
+    """
+    product_request = get_request_or_404(request_id)
+    shot = session.scalar(
+        select(ContentScreenshot).where(
+            ContentScreenshot.id == screenshot_id,
+            ContentScreenshot.request_id == product_request.id,
+        )
+    )
+    if shot is None or not uploads.path_of(shot).is_file():
+        abort(404, "There is no such screenshot.")
+    response = send_file(uploads.path_of(shot), mimetype=shot.content_type, etag=shot.sha256)
+    response.headers["Content-Disposition"] = "inline"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; frame-ancestors 'none'; sandbox"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.cache_control.private = True
+    return response
 
 
 @bp.errorhandler(HTTPException)

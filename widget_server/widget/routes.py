@@ -1,4 +1,4 @@
-"""``/v1/dots.js``, ``/v1/overlay.<hash>.js`` and the request panel ``/v1/panel``."""
+"""The loader, the overlay, the request panel (``/v1/panel``) and its page (``/v1/me/<brand>``)."""
 
 from __future__ import annotations
 
@@ -77,6 +77,29 @@ def deferred(fingerprint: str) -> Response:
     )
 
 
+def _panel_page(
+    brand_slug: str, mode: str, parent_origin: str, policy: str, nonce: str
+) -> Response:
+    """The panel's HTML in ``mode`` ("frame" or "page") under ``policy``; never cached."""
+    bundle = _bundles().get()
+    templates: jinja2.Environment = current_app.extensions["dots.panel_templates"]
+    html = templates.get_template("panel.html").render(
+        brand_slug=brand_slug,
+        mode=mode,
+        parent_origin=parent_origin,
+        widget_origin=request.host_url.rstrip("/"),
+        script_url=bundle.panel_script_path,
+        style_url=bundle.panel_style_path,
+        nonce=nonce,
+    )
+    response = Response(html, content_type="text/html; charset=utf-8")
+    response.headers["Content-Security-Policy"] = policy
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.cache_control.no_store = True
+    return response
+
+
 @bp.get("/panel")
 def panel() -> Response:
     """The request panel page, framed by the overlay on one of the brand's stores."""
@@ -88,26 +111,30 @@ def panel() -> Response:
     if parent_origin not in brand.allowed_origins:
         raise ApiError(400, "origin_not_allowed", "The panel can only open on the brand's store.")
     nonce = secrets.token_urlsafe(16)
-    bundle = _bundles().get()
-    templates: jinja2.Environment = current_app.extensions["dots.panel_templates"]
-    html = templates.get_template("panel.html").render(
-        brand_slug=brand.slug,
-        parent_origin=parent_origin,
-        widget_origin=request.host_url.rstrip("/"),
-        script_url=bundle.panel_script_path,
-        style_url=bundle.panel_style_path,
-        nonce=nonce,
-    )
-    response = Response(html, content_type="text/html; charset=utf-8")
-    response.headers["Content-Security-Policy"] = (
+    policy = (
         f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'self' 'nonce-{nonce}'; "
         "connect-src 'self'; img-src https: http: data:; font-src 'self'; "
         f"frame-ancestors {parent_origin}; base-uri 'none'; form-action 'none'"
     )
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.cache_control.no_store = True
-    return response
+    return _panel_page(brand.slug, "frame", parent_origin, policy, nonce)
+
+
+@bp.get("/me/<slug>")
+def my_requests(slug: str) -> Response:
+    """The influencer's own "My requests" page, for any device (the panel's code, "page" mode).
+
+    Reached by the link in their emails with the token in the fragment,
+    which the browser never sends here: the page's script reads it, takes
+    it out of the address bar, and calls the API with it like the panel.
+    Nothing here depends on who asks, so the page holds nothing personal.
+    """
+    brand = get_brand(slug)
+    policy = (
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+        "img-src https: http: data:; font-src 'self'; frame-ancestors 'none'; "
+        "base-uri 'none'; form-action 'none'"
+    )
+    return _panel_page(brand.slug, "page", "", policy, "")
 
 
 @bp.get("/panel/assets/<filename>")

@@ -5,6 +5,10 @@ var app = $("app");
 var BRAND = app.getAttribute("data-brand");
 var PARENT = app.getAttribute("data-parent-origin");
 var API = app.getAttribute("data-widget-origin");
+/* "page": the standalone "My requests" page (/v1/me/<brand>), reached from
+   an email on any device: no store around it, no bag, the token from the
+   address's fragment. "frame": the panel inside the overlay. */
+var PAGE = app.getAttribute("data-mode") === "page";
 
 var CONTENT_TYPES = [
   ["post", "Post"],
@@ -36,6 +40,11 @@ var STATUS_WORDS = {
   denied: "Declined",
   expired: "Expired",
   withdrawn: "Withdrawn",
+  shipped: "Shipped",
+  delivered: "Delivered",
+  content_submitted: "Content sent",
+  completed: "Completed",
+  cancelled: "Cancelled",
 };
 var MAX_LINKS = 5;
 var MAX_QUANTITY = 10; // the API's per-line limit

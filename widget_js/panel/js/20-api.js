@@ -1,17 +1,19 @@
 /* Calls to the widget API (same origin, the link token as Bearer) and the
    words for its refusals. */
 
+/* `body`: an object sent as JSON, or a FormData (files) the browser frames itself. */
 function call(method, path, body, extraHeaders) {
+  var form = typeof FormData !== "undefined" && body instanceof FormData;
   var headers = { Authorization: "Bearer " + state.token, Accept: "application/json" };
   Object.keys(extraHeaders || {}).forEach(function (k) {
     headers[k] = extraHeaders[k];
   });
-  if (body != null) headers["Content-Type"] = "application/json";
+  if (body != null && !form) headers["Content-Type"] = "application/json";
   var query = method === "GET" ? (path.indexOf("?") < 0 ? "?" : "&") + "brand=" + encodeURIComponent(BRAND) : "";
   return fetch(API + path + query, {
     method: method,
     headers: headers,
-    body: body == null ? undefined : JSON.stringify(body),
+    body: body == null ? undefined : form ? body : JSON.stringify(body),
     credentials: "omit",
     cache: "no-store",
   })

@@ -1,6 +1,8 @@
 /* My requests: each request's items, its status in words, when it expires
    or was decided, the brand's reason, what happens next, and what the
-   influencer can do: withdraw a pending one, request an ended one again. */
+   influencer can do: withdraw a pending one, request an ended one again.
+   After approval, the collaboration (82-collab.js) and, once delivered, the
+   content form (84-content.js). */
 
 var confirming = null; // id of the request whose withdrawal is being confirmed
 
@@ -40,6 +42,18 @@ function statusText(request) {
       return "Expired on " + (decided || day(request.expires_at)) + ": " + brand + " didn't answer in time.";
     case "withdrawn":
       return "Withdrawn" + (decided ? " on " + decided : "") + " by you.";
+    case "shipped":
+      return "Shipped on " + day(request.shipped_at) + ". It's on its way to you.";
+    case "delivered":
+      return request.changes_note
+        ? brand + " asked for changes to your content. Send it again when it's ready."
+        : "Delivered on " + day(request.delivered_at) + ". Enjoy, and send your content when it's live.";
+    case "content_submitted":
+      return "You sent your content. " + brand + " will review it.";
+    case "completed":
+      return "Completed: " + brand + " accepted your content. Thank you!";
+    case "cancelled":
+      return "Cancelled by " + brand + " before it shipped.";
     default:
       return "";
   }
@@ -82,8 +96,11 @@ function renderRequest(request) {
     ),
     h("p", { class: "request-status", text: statusText(request) }),
     reason,
+    collaboration(request),
     h("p", { class: "request-value", text: "Retail value " + money(request.total_minor || 0) }),
     requestActions(request),
+    request.status === "delivered" ? contentForm(request) : null,
+    timeline(request),
   ]);
 }
 
@@ -105,7 +122,8 @@ function requestActions(request) {
       }),
     ]);
   }
-  if (request.status === "expired" || request.status === "withdrawn") {
+  // Requesting again fills the overlay's bag: the standalone page has none.
+  if (!PAGE && (request.status === "expired" || request.status === "withdrawn")) {
     return h("div", { class: "request-actions" }, [
       h("button", {
         type: "button",

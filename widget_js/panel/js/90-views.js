@@ -35,6 +35,7 @@ function focusables() {
 }
 
 function onKey(event) {
+  if (PAGE) return; // a page of its own: the browser's keys, no dialog to keep focus in
   if (event.key === "Escape" || event.key === "Esc") {
     event.preventDefault();
     closePanel();

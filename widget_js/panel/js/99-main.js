@@ -17,6 +17,26 @@ function setup() {
   renderMine();
 }
 
+/* The standalone page: the link's token arrives in the fragment (#dots=…),
+   which browsers never send to a server. Keep it for this tab (a reload
+   still works), take it out of the address bar and history at once, then
+   show My requests. */
+function startPage() {
+  var key = "dots:me:" + BRAND;
+  var match = /(?:^#|&)dots=([^&]+)/.exec(W.location.hash);
+  if (match) {
+    writeStored(key, decodeURIComponent(match[1]));
+    W.history.replaceState(null, "", W.location.pathname + W.location.search);
+  }
+  state.token = readStored(key);
+  if (!state.token) {
+    notice("Open this page from the link in one of " + BRAND + "'s emails to see your requests.");
+    return;
+  }
+  state.pendingOpen = { view: "mine", bag: {} };
+  load();
+}
+
 /* Every edit of the form: re-check the field if it was flagged, keep the
    address in this frame, and send the proposal to the overlay. */
 function onFormEdit(event) {
@@ -70,4 +90,5 @@ $("add-link").addEventListener("click", function () {
   if (input) input.focus();
 });
 
-post({ type: "dots:ready" });
+if (PAGE) startPage();
+else post({ type: "dots:ready" });
