@@ -142,6 +142,8 @@ class Tally:
     ran: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
+    #: pytest-xdist workers that went down with an error (the run then fails).
+    worker_errors: list[str] = field(default_factory=list)
 
     def collect(self, items: list[pytest.Item]) -> None:
         for item in items:

@@ -114,14 +114,23 @@ class _Counter:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: object) -> None:
-    """The xdist controller collects nothing: take what a worker collected."""
+    """The xdist controller collects nothing: take what a worker collected.
+
+    A worker that went down with an error (a service CI requires was missing
+    for it, say) is remembered: xdist alone would end such a run green.
+    """
+    if error:
+        node.config.stash[TALLY].worker_errors.append(f"{node.gateway.id}: {error}")
     collected = getattr(node, "workeroutput", {}).get("dots_collected")
     if collected:
         node.config.stash[TALLY].collected_by_worker(collected)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """An xdist worker hands its collected counts to the controller."""
+    """An xdist worker hands its collected counts to the controller; the controller
+    fails the run when a worker went down with an error."""
+    if session.config.stash[TALLY].worker_errors:
+        session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:
         workeroutput["dots_collected"] = dict(session.config.stash[TALLY].collected)
@@ -136,6 +145,8 @@ def pytest_terminal_summary(
         return
     from tests.e2e.stack import CHROMIUM
 
+    for error in tally.worker_errors:
+        terminalreporter.write_line(f"xdist worker down: {error}", red=True)
     terminalreporter.write_sep("=", "what ran, backend by backend")
     for colour, line in tally.lines(CHROMIUM):
         terminalreporter.write_line(line, **({colour: True} if colour else {}))
