@@ -42,8 +42,12 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The suite on two pytest-xdist workers (a PostgreSQL database and a Redis database
+# each); PYTEST_WORKERS=0 runs it serially in one process.
+PYTEST_WORKERS ?= 2
+
 test: $(VENV)/.installed-test browser lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-test browser
 	$(BIN)/python -m bench

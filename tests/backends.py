@@ -21,10 +21,30 @@ from typing import NoReturn
 
 import pytest
 
-from tests.databases import postgres_problem, redis_problem, shown_url
+from tests.databases import (
+    create_postgres_database,
+    postgres_problem,
+    redis_problem,
+    shown_url,
+    worker_postgres_url,
+    worker_redis_url,
+)
 
-POSTGRES_URL = os.environ.get("DOTS_TEST_DATABASE_URL")
-REDIS_URL = os.environ.get("DOTS_TEST_REDIS_URL")
+#: The pytest-xdist worker this process is ("gw0", "gw1" …), None in a serial run.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+#: The URLs as given; under xdist each worker uses its own database on those servers.
+GIVEN_POSTGRES_URL = os.environ.get("DOTS_TEST_DATABASE_URL")
+GIVEN_REDIS_URL = os.environ.get("DOTS_TEST_REDIS_URL")
+POSTGRES_URL = (
+    worker_postgres_url(GIVEN_POSTGRES_URL, WORKER)
+    if GIVEN_POSTGRES_URL and WORKER
+    else GIVEN_POSTGRES_URL
+)
+REDIS_URL = (
+    worker_redis_url(GIVEN_REDIS_URL, int(WORKER.removeprefix("gw")))
+    if GIVEN_REDIS_URL and WORKER
+    else GIVEN_REDIS_URL
+)
 OPENSSL = shutil.which("openssl")
 
 SQLITE, POSTGRES, REDIS, BROWSER, TLS = "SQLite", "PostgreSQL", "Redis", "browser", "TLS"
@@ -43,9 +63,23 @@ def required(name: str) -> bool:
     return os.environ.get(f"DOTS_TEST_REQUIRE_{name}") == "1"
 
 
+def prepare_worker_database() -> None:
+    """Under xdist, create this worker's PostgreSQL database when it is missing.
+
+    Through the given database, which must answer first; when it does not,
+    :func:`requirement_problems` (or the tests themselves) say so.
+    """
+    if WORKER and GIVEN_POSTGRES_URL and POSTGRES_URL and not postgres_problem(GIVEN_POSTGRES_URL):
+        create_postgres_database(GIVEN_POSTGRES_URL, POSTGRES_URL)
+
+
 def requirement_problems() -> list[str]:
     """What CI requires but this machine lacks: unset variables, servers that do not
-    answer, a missing ``openssl`` (one line each; empty when all is there)."""
+    answer, a missing ``openssl`` (one line each; empty when all is there).
+
+    Under xdist each worker asks about its own databases (``test_gw0``, Redis
+    base + worker index), so a database number Redis does not have stops the run too.
+    """
     problems = []
     for name, url, variable, problem in (
         ("POSTGRES", POSTGRES_URL, "DOTS_TEST_DATABASE_URL", postgres_problem),
@@ -95,6 +129,10 @@ def backends_of(item: pytest.Item) -> frozenset[str]:
     return frozenset(found) or frozenset({NONE})
 
 
+#: The report attribute that carries a test's backends (a list, to travel from an xdist worker).
+REPORT_BACKENDS = "dots_backends"
+
+
 @dataclass
 class Tally:
     """Per backend: tests collected, run (passed or failed), skipped, and errored in setup."""
@@ -104,15 +142,26 @@ class Tally:
     ran: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
+    #: pytest-xdist workers that went down with an error (the run then fails).
+    worker_errors: list[str] = field(default_factory=list)
 
     def collect(self, items: list[pytest.Item]) -> None:
         for item in items:
             self.of[item.nodeid] = backends_of(item)
             self.collected.update(self.of[item.nodeid])
 
+    def collected_by_worker(self, counts: dict[str, int]) -> None:
+        """Take a pytest-xdist worker's collected counts (every worker collects the whole run)."""
+        for backend, n in counts.items():
+            self.collected[backend] = max(self.collected[backend], n)
+
     def record(self, report: pytest.TestReport) -> None:
-        """Count a test once: as run at its call, or as skipped or errored at its setup."""
-        backends = self.of.get(report.nodeid, frozenset({NONE}))
+        """Count a test once: as run at its call, or as skipped or errored at its setup.
+
+        The backends come with the report (:data:`REPORT_BACKENDS`), so the
+        pytest-xdist controller, which collects nothing, counts its workers' tests.
+        """
+        backends = frozenset(getattr(report, REPORT_BACKENDS, None) or {NONE})
         if report.when == "call":
             self.ran.update(backends)
         elif report.when == "setup" and report.skipped:

@@ -16,13 +16,23 @@ from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import delete
 
-from tests.backends import OPENSSL, POSTGRES_URL, REDIS_URL, Tally, requirement_problems
+from tests.backends import (
+    OPENSSL,
+    POSTGRES_URL,
+    REDIS_URL,
+    REPORT_BACKENDS,
+    Tally,
+    backends_of,
+    prepare_worker_database,
+    requirement_problems,
+)
 from tests.databases import reset_postgres, shown_url
 from tests.smtp_server import MAIL_FROM, SmtpServer
 from widget_server import clock, create_app
@@ -47,10 +57,15 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[TALLY] = Tally()
+    config.pluginmanager.register(_Counter(config.stash[TALLY]), "dots-tally")
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """CI requires its services: stop before any test when one is not there."""
+    """CI requires its services: stop before any test when one is not there.
+
+    An xdist worker first makes its own PostgreSQL database, then checks it.
+    """
+    prepare_worker_database()
     problems = requirement_problems()
     if problems:
         raise pytest.UsageError("\n".join(problems))
@@ -59,15 +74,66 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 @pytest.hookimpl(trylast=True)  # after tests/e2e/conftest.py has marked its tests
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     config.stash[TALLY].collect(items)
+    for item in items:
+        if shares_its_module(item):
+            # With ``--dist loadgroup`` (make test) the module's tests that share it
+            # run on one worker, so a stack is started once, not once per worker
+            # or, worse, again each time the worker returns to the module.
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
+def shares_its_module(item: pytest.Item) -> bool:
+    """Whether ``item`` uses a module-scoped fixture (the PostgreSQL browser stack is one)."""
+    callspec = getattr(item, "callspec", None)
+    if callspec and callspec.params.get("stack") == "postgres":
+        return True  # tests/e2e/conftest.py: the stack fixture asks for it by name
+    info = getattr(item, "_fixtureinfo", None)
+    definitions = info.name2fixturedefs.values() if info else ()
+    return any(defs and defs[-1].scope == "module" for defs in definitions)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Label each report with its test's backends; under xdist the label travels with it."""
     report = yield
-    item.config.stash[TALLY].record(report)
+    setattr(report, REPORT_BACKENDS, sorted(backends_of(item)))
     return report
+
+
+class _Counter:
+    """Counts reports where they are logged: the one process, or the xdist controller."""
+
+    def __init__(self, tally: Tally) -> None:
+        self.tally = tally
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self.tally.record(report)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """The xdist controller collects nothing: take what a worker collected.
+
+    A worker that went down with an error (a service CI requires was missing
+    for it, say) is remembered: xdist alone would end such a run green.
+    """
+    if error:
+        node.config.stash[TALLY].worker_errors.append(f"{node.gateway.id}: {error}")
+    collected = getattr(node, "workeroutput", {}).get("dots_collected")
+    if collected:
+        node.config.stash[TALLY].collected_by_worker(collected)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """An xdist worker hands its collected counts to the controller; the controller
+    fails the run when a worker went down with an error."""
+    if session.config.stash[TALLY].worker_errors:
+        session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["dots_collected"] = dict(session.config.stash[TALLY].collected)
 
 
 def pytest_terminal_summary(
@@ -75,10 +141,12 @@ def pytest_terminal_summary(
 ) -> None:
     """Close every run with what it covered, backend by backend."""
     tally = config.stash.get(TALLY, None)
-    if tally is None or not tally.of or config.option.collectonly:
+    if tally is None or not tally.collected or config.option.collectonly:
         return
     from tests.e2e.stack import CHROMIUM
 
+    for error in tally.worker_errors:
+        terminalreporter.write_line(f"xdist worker down: {error}", red=True)
     terminalreporter.write_sep("=", "what ran, backend by backend")
     for colour, line in tally.lines(CHROMIUM):
         terminalreporter.write_line(line, **({colour: True} if colour else {}))
