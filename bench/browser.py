@@ -18,15 +18,19 @@ whether anything grows with the catalog.
   (token stored, scripts and product lookups in the HTTP cache).
 - Bytes an influencer downloads from the widget host per page view (bodies
   and headers as transferred), first visit and returning.
-- Main thread: the overlay's cost, as the renderer's task time (Chrome's
-  ``TaskDuration`` metric) of an influencer's page view minus a shopper's
-  view of the same page, plus the long tasks (> 50 ms) seen in the
-  influencer's view.
+- Where the time goes, from the Resource Timing of ``POST /v1/session``:
+  when the call left (the page's own work before the overlay could run,
+  then reading the keys), its round trip, and drawing (from the answer to
+  the frame with every dot).
+- Main thread: the overlay's own cost, from a Chrome trace of the visit:
+  the time of the scripts and callbacks of the widget's files (layouts they
+  force included), and the long tasks (> 50 ms) of the influencer's view.
 Medians of ``runs`` visits of each kind.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import statistics
 import tempfile
@@ -45,6 +49,7 @@ PRODUCTS_ON_PAGE = 200
 CATALOG_SIZES = (200, 10_000)
 FILLER = "filler-"  # handles of the products no page shows
 VIEWPORT = {"width": 1280, "height": 900}
+TRACED = 3  # visits traced for the overlay's main-thread time
 
 
 def ready_js(dots: int) -> str:
@@ -84,17 +89,32 @@ def _transferred(request: Request) -> int:
     return sizes["responseHeadersSize"] + sizes["responseBodySize"]
 
 
-def _task_ms(context: BrowserContext, page: Page) -> float:
-    """The renderer's main-thread task time so far, in ms (Chrome DevTools metric)."""
-    cdp = context.new_cdp_session(page)
-    cdp.send("Performance.enable")
-    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
-    cdp.detach()
-    return metrics["TaskDuration"] * 1000
+def _overlay_ms(trace: bytes, widget_url: str) -> float:
+    """Main-thread milliseconds of the widget's scripts in a Chrome trace.
+
+    Script runs (compile, evaluation, and every callback: events, frames,
+    observers, promise reactions) are ``EvaluateScript``/``FunctionCall``/
+    ``v8.compile`` events naming their file; nested ones count once.
+    """
+    events = json.loads(trace)
+    events = events["traceEvents"] if isinstance(events, dict) else events
+    ours = sorted(
+        (event["ts"], event["ts"] + event.get("dur", 0))
+        for event in events
+        if event.get("ph") == "X"
+        and event.get("name") in ("EvaluateScript", "FunctionCall", "v8.compile")
+        and str((event.get("args", {}).get("data") or {}).get("url", "")).startswith(widget_url)
+    )
+    total, end = 0, 0
+    for start, stop in ours:
+        if stop > end:
+            total += stop - max(start, end)
+            end = stop
+    return total / 1000
 
 
-def _shopper(browser: Browser, stack: Stack, page_url: str) -> dict:
-    """A shopper's visits: requests and bytes to the widget host, and main-thread time."""
+def _shopper(browser: Browser, stack: Stack) -> dict:
+    """A shopper's visits: requests and bytes to the widget host."""
     context = browser.new_context(viewport=VIEWPORT)
     try:
         result = {}
@@ -105,35 +125,54 @@ def _shopper(browser: Browser, stack: Stack, page_url: str) -> dict:
             result["shopper_widget_requests" + suffix] = len(requests)
             result["shopper_widget_bytes" + suffix] = sum(map(_transferred, requests))
             page.close()
-        tasks = []
-        for _ in range(5):
-            page = context.new_page()
-            page.goto(page_url, wait_until="networkidle")
-            tasks.append(_task_ms(context, page))
-            page.close()
-        result["shopper_task_ms"] = statistics.median(tasks)
         return result
     finally:
         context.close()
 
 
+#: When the session call left and came back, in ms after DOMContentLoaded.
+SESSION_TIMING_JS = """() => {
+  const nav = performance.getEntriesByType("navigation")[0];
+  const call = performance.getEntriesByType("resource").find((e) => e.name.endsWith("/v1/session"));
+  const dcl = nav.domContentLoadedEventStart;
+  return call ? [call.startTime - dcl, call.responseEnd - dcl] : [null, null];
+}"""
+
+
 def _visit(context: BrowserContext, url: str, stack: Stack) -> dict:
-    """One influencer page view: dots ready, bytes, scripts, main-thread time."""
+    """One influencer page view: dots ready and its phases, bytes, scripts."""
     page = context.new_page()
     requests = _finished_widget_requests(page, stack.widget_url)
     page.goto(url)
     page.wait_for_function("() => window.__benchDotsReady !== undefined", timeout=60_000)
     page.wait_for_load_state("networkidle")  # every response in, sizes known
+    ready = page.evaluate("window.__benchDotsReady")
+    sent, answered = page.evaluate(SESSION_TIMING_JS)
     visit = {
-        "ready_ms": page.evaluate("window.__benchDotsReady"),
+        "ready_ms": ready,
+        "sent_ms": sent,
+        "round_trip_ms": answered - sent,
+        "draw_ms": ready - answered,
         "long_tasks": page.evaluate("window.__benchLongTasks"),
         "bytes": sum(map(_transferred, requests)),
         "requests": [urlsplit(r.url).path for r in requests],
-        "task_ms": _task_ms(context, page),
         "scripts": _scripts(requests),
     }
     page.close()
     return visit
+
+
+def _traced_visit(browser: Browser, context: BrowserContext, url: str, stack: Stack) -> float:
+    """The overlay's main-thread ms in one page view, traced (tracing slows the page a
+    little, so the other figures come from visits that are not traced)."""
+    page = context.new_page()
+    browser.start_tracing(page=page, categories=["devtools.timeline", "v8"])
+    page.goto(url)
+    page.wait_for_function("() => window.__benchDotsReady !== undefined", timeout=60_000)
+    page.wait_for_load_state("networkidle")
+    overlay = _overlay_ms(browser.stop_tracing(), stack.widget_url)
+    page.close()
+    return overlay
 
 
 def _scripts(requests: list[Request]) -> dict:
@@ -150,19 +189,24 @@ def _scripts(requests: list[Request]) -> dict:
     return out
 
 
-def _summary(kind: str, visits: list[dict], shopper_task_ms: float) -> dict:
+def _summary(kind: str, visits: list[dict], overlay_ms: list[float]) -> dict:
+    def median(name: str) -> float:
+        return round(statistics.median(v[name] for v in visits), 1)
+
     times = [v["ready_ms"] for v in visits]
-    long_tasks = [sum(v["long_tasks"]) for v in visits]
     return {
-        f"dots_ready_ms_median_{kind}": round(statistics.median(times), 1),
+        f"dots_ready_ms_median_{kind}": median("ready_ms"),
         f"dots_ready_ms_min_{kind}": round(min(times), 1),
         f"dots_ready_ms_max_{kind}": round(max(times), 1),
+        f"session_sent_ms_median_{kind}": median("sent_ms"),
+        f"session_round_trip_ms_median_{kind}": median("round_trip_ms"),
+        f"draw_ms_median_{kind}": median("draw_ms"),
+        f"overlay_main_thread_ms_median_{kind}": round(statistics.median(overlay_ms), 1),
+        f"long_tasks_ms_median_{kind}": round(
+            statistics.median(sum(v["long_tasks"]) for v in visits), 1
+        ),
         f"widget_bytes_median_{kind}": round(statistics.median(v["bytes"] for v in visits)),
         f"widget_requests_{kind}": visits[-1]["requests"],
-        f"overlay_task_ms_median_{kind}": round(
-            statistics.median(v["task_ms"] for v in visits) - shopper_task_ms, 1
-        ),
-        f"long_tasks_ms_median_{kind}": round(statistics.median(long_tasks), 1),
     }
 
 
@@ -191,24 +235,27 @@ def _measure(browser: Browser, stack: Stack, runs: int) -> dict:
     # that only the catalog holds.
     on_page = [h for h in stack.catalog() if not h.startswith(FILLER)]
     ready = ready_js(len(on_page))
-    results = _shopper(browser, stack, page_url)
-    first = []
-    for _ in range(runs):
+    results = _shopper(browser, stack)
+    first, first_overlay = [], []
+    for i in range(runs + TRACED):
         context = browser.new_context(viewport=VIEWPORT)
         context.add_init_script(ready)
-        first.append(_visit(context, link, stack))
+        if i < runs:
+            first.append(_visit(context, link, stack))
+        else:
+            first_overlay.append(_traced_visit(browser, context, link, stack))
         context.close()
     context = browser.new_context(viewport=VIEWPORT)
     context.add_init_script(ready)
     _visit(context, link, stack)  # stores the token, fills the cache
     returning = [_visit(context, page_url, stack) for _ in range(runs)]
+    returning_overlay = [_traced_visit(browser, context, page_url, stack) for _ in range(TRACED)]
     context.close()
-    shopper_task = results.pop("shopper_task_ms")
     return {
         **results,
         **first[-1]["scripts"],
-        **_summary("first_visit", first, shopper_task),
-        **_summary("returning", returning, shopper_task),
+        **_summary("first_visit", first, first_overlay),
+        **_summary("returning", returning, returning_overlay),
     }
 
 

@@ -90,10 +90,17 @@ def test_session_matches_every_key_kind(client, shop):
     assert body["catalog_version"] == "1-10000"
 
 
-def test_dot_and_full_shapes_are_the_schemas(client, shop):
-    body = post_session(client, shop.token, keys=["h:cafe-mug"], full=["oxford-tee"]).get_json()
+def test_dot_and_full_shapes_are_the_schemas(client, shop, app):
+    keys = ["h:cafe-mug", "h:pricey"]
+    body = post_session(client, shop.token, keys=keys, full=["oxford-tee"]).get_json()
     by_handle = {p["handle"]: p for p in body["products"]}
     assert set(by_handle["Cafe-Mug"]) == set(DotProductOut().fields)
+    # The dot shape is built without the schema (lookup._dot_shapes): the same values.
+    with app.app_context():
+        for handle in ("Cafe-Mug", "pricey"):
+            product = session.scalar(select(Product).filter_by(handle=handle))
+            assert by_handle[handle] == DotProductOut().dump(product)
+    assert by_handle["pricey"]["over_limit"] is True
     tee = by_handle["oxford-tee"]
     assert set(tee) == set(FullProductOut().fields)
     assert set(tee["variants"][0]) == set(LookupVariantOut().fields)

@@ -33,6 +33,7 @@
       var img = document.createElement("img");
       img.src = product.images[0].src;
       img.alt = product.title;
+      img.loading = "lazy"; // cards added by scrolling are below the fold
       imageLink.appendChild(img);
     } else {
       var placeholder = document.createElement("div");

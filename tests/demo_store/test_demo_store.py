@@ -35,7 +35,7 @@ HTML_PAGES = [
 ]
 CARD_RE = re.compile(
     r'<div class="card"><a href="/products/(?P<handle>[a-z0-9-]+)">'
-    r'(?:<img src="(?P<src>[^"]+)" alt="(?P<alt>[^"]+)">'
+    r'(?:<img src="(?P<src>[^"]+)" alt="(?P<alt>[^"]+)"(?P<lazy> loading="lazy")?>'
     r'|<div class="card-placeholder"[^>]*><span>[^<]*</span></div>)</a>'
     r'<h3><a href="/products/(?P=handle)">(?P<title>[^<]+)</a></h3>'
     r'<p class="price">(?P<price>\$[0-9,]+\.[0-9]{2})</p></div>'
@@ -254,6 +254,10 @@ def test_collection_cards_follow_shopify_markup(store: FlaskClient, path: str) -
             assert card["alt"] == card["title"]
         else:
             assert card["src"] is None
+    # As Dawn's cards: the first row's images load at once, the rest lazily.
+    assert [bool(c["lazy"]) for c in cards if c["src"]] == [
+        i >= 4 for i, c in enumerate(cards) if c["src"]
+    ]
     assert "Café Crème Hoodie" in page
     assert '<p class="price">$1,299.00</p>' in page
 

@@ -61,9 +61,21 @@ function detectTagged(add) {
 }
 
 /* 2. A product page: schema.org Product / ProductGroup in JSON-LD, microdata
-   or RDFa, or og:type=product. Descriptions of one product (they share a
-   key) merge; more than one product means a listing, which cards cover. */
+   or RDFa, or og:type=product. */
 function detectPage(add) {
+  var page = pageProduct();
+  if (page === null) return urlPage(add);
+  // Any large image only on the product's own page, never under a featured
+  // product's markup on another page.
+  var image = page && page.keys.length && mainImage(page.images, page.own);
+  if (image) add(image, page.keys, "page");
+}
+
+/* The product this page describes, {keys, images, own}, read without layout:
+   descriptions of one product (they share a key) merge; more than one
+   product means a listing, which cards cover (false); null when the page
+   says nothing of a product. */
+function pageProduct() {
   var groups = [];
   var nodes = [];
   D.querySelectorAll('script[type="application/ld+json"]').forEach(function (script) {
@@ -97,17 +109,14 @@ function detectPage(add) {
     } else if (group.keys.length) groups.push(group);
   });
   var ogType = meta("og:type");
-  if (groups.length > 1) return;
-  if (!groups.length && !/product/i.test(ogType)) return urlPage(add);
+  if (groups.length > 1) return false;
+  if (!groups.length && !/product/i.test(ogType)) return null;
   var canonical = D.querySelector('link[rel="canonical"]');
   var page = groups[0] || { keys: [], images: [] };
   page.keys = union(page.keys, [urlKey((canonical && canonical.href) || meta("og:url") || "/")]);
   page.images.push(meta("og:image"));
-  // Any large image only on the product's own page, never under a featured
-  // product's markup on another page.
-  var own = /product/i.test(ogType) || page.keys.indexOf(pageKey) >= 0;
-  var image = page.keys.length && mainImage(page.images, own);
-  if (image) add(image, page.keys, "page");
+  page.own = /product/i.test(ogType) || page.keys.indexOf(pageKey) >= 0;
+  return page;
 }
 
 /* A page with no structured data (a headless store after a client-side
@@ -256,6 +265,14 @@ function mainImage(images, own) {
    in the smallest ancestor that holds no link to another path. A link with
    no image near it (menus, footers) is not a candidate. */
 function detectCards(add) {
+  eachCard(function (link, key, card) {
+    add(bestImage(card), [key], "card");
+  });
+}
+
+/* each(link, key, card) for every card link; card is the element whose
+   images are the link's. DOM reads only, no layout. */
+function eachCard(each) {
   D.querySelectorAll("a[href]").forEach(function (link) {
     var key = linkKey(link);
     if (!key || link.closest(CLONES)) return;
@@ -265,10 +282,37 @@ function detectCards(add) {
         return k && k !== key;
       });
       if (other) return;
-      var image = bestImage(node);
-      if (image) return add(image, [key], "card");
+      if (hasImage(node)) return each(link, key, node);
     }
   });
+}
+
+function hasImage(node) {
+  return (
+    (node.matches(IMAGES) && !node.closest(CLONES)) ||
+    [].some.call(node.querySelectorAll(IMAGES), function (img) {
+      return !img.closest(CLONES);
+    })
+  );
+}
+
+/* The keys of the first call, read without layout (no box, no style), so
+   the call leaves before the page's first layout: those of tagged products,
+   the page's own product and cards, and the page's URL (a headless store's
+   product page, see urlPage). Which images get dots is for
+   detectProducts() to work out while the server answers. */
+function quickKeys() {
+  pageKey = urlKey(W.location.href);
+  var keys = [];
+  D.querySelectorAll("[data-dots-product]").forEach(function (el) {
+    keys.push(valueKey("h", el.getAttribute("data-dots-product")));
+  });
+  var page = pageProduct();
+  if (page) keys = keys.concat(page.keys);
+  eachCard(function (link, key) {
+    keys.push(key);
+  });
+  return keys.concat(pageKey);
 }
 
 /* Every candidate on the page right now; an image gets one (the most

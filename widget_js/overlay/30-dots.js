@@ -199,9 +199,14 @@ function untrack(el, rec) {
 /* Re-detect products, look up keys never asked, and add or drop dots.
    Batched to one run per frame; runs again when a lookup answers. */
 var scan = perFrame(function () {
+  drawDots(null);
+});
+
+/* Add or drop dots for the candidates found (detected now when null). */
+function drawDots(found) {
   if (state.stopped) return;
   attachHost();
-  var found = detectProducts();
+  found = found || detectProducts();
   lookup(found);
   var placed = place(found);
   state.found = found;
@@ -214,7 +219,7 @@ var scan = perFrame(function () {
   skip.hidden = !tracked.size;
   renderLauncher();
   positionDots();
-});
+}
 
 /* The candidates that get a dot: the first of their keys that names a
    product decides which. One dot per product and spot: a copy under
@@ -346,6 +351,15 @@ function barEdges(view) {
   return edges;
 }
 
+/* What may add or remove products: elements, and the attributes that show,
+   hide or re-point a card (a fade-in, a tab shown, a lazy image loaded). */
+var WATCHED = {
+  childList: true,
+  subtree: true,
+  attributes: true,
+  attributeFilter: ["href", "src", "srcset", "class", "style", "hidden", "data-dots-product"],
+};
+
 /* Watch the page: new products (infinite scroll, client-side routes) and
    anything that moves images. */
 function watchPage() {
@@ -376,13 +390,7 @@ function watchPage() {
       }
     })
   );
-  mutations.observe(D.documentElement, {
-    childList: true,
-    subtree: true,
-    attributes: true,
-    // A card that fades in, a tab shown, a lazy image loaded: by class or style.
-    attributeFilter: ["href", "src", "srcset", "class", "style", "hidden", "data-dots-product"],
-  });
+  mutations.observe(D.documentElement, WATCHED);
   wrapHistory();
   W.addEventListener("popstate", scan);
   W.addEventListener("hashchange", scan);

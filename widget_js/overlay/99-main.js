@@ -15,22 +15,32 @@ function checked(what, res) {
   return null;
 }
 
+/* Keys of the page (quickKeys, no layout) go with the first call; while
+   the server answers, detectProducts() works out which images they sit on,
+   and the answer draws the dots at once, in its own task, with that work
+   unless the page changed meanwhile. */
 function begin() {
-  var all = newKeys(detectProducts());
-  var keys = all.slice(0, 200);
+  var keys = [];
+  quickKeys().forEach(function (key) {
+    if (key && !(key in asked) && keys.length < 200) keys.push((asked[key] = key));
+  });
   var body = { brand: BRAND };
   var full = storedHandles().filter(function (handle) {
     return typeof handle === "string";
   });
   if (keys.length) body.keys = keys;
   if (full.length) body.full = full.slice(0, 50);
-  // Keys past the first 200 were marked asked: the first scan's GET asks them.
-  all.slice(200).forEach(function (key) {
-    delete asked[key];
+  var call = api("POST", "/v1/session", body);
+  var changed = false;
+  var early = new MutationObserver(function (records) {
+    changed = changed || records.some(isRelevant);
   });
-  api("POST", "/v1/session", body)
+  early.observe(D.documentElement, WATCHED);
+  var found = detectProducts();
+  call
     .then(
       guard(function (res) {
+        early.disconnect();
         var session = checked("session", res);
         if (!session || state.stopped) return;
         state.session = session;
@@ -40,7 +50,9 @@ function begin() {
         mountHost();
         mountLauncher();
         watchPage();
-        scan();
+        // A page whose own URL names a product gets its dot from a new
+        // detection (urlPage needs the answer).
+        drawDots(changed || state.known[pageKey] ? null : found);
         if (session.preview) {
           withDeferred(function (x) {
             x.preview();

@@ -13,8 +13,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
+from flask import Response, jsonify
+from marshmallow import Schema
 from sqlalchemy import ColumnElement, String, exists, func, literal, select, true, union_all
 
 from widget_server.brands.models import Brand
@@ -23,6 +26,7 @@ from widget_server.catalog.models import Product, Variant
 from widget_server.catalog.schemas import DotProductOut, FullProductOut
 from widget_server.catalog.services import requestable, with_active_variants
 from widget_server.db import session
+from widget_server.validation import display_text
 
 _DOT = DotProductOut()
 _FULL = FullProductOut()
@@ -184,6 +188,67 @@ def _misses(brand: Brand, groups: dict[str, dict[str, str]], matched: set[str]) 
     return misses
 
 
+def products_answer(schema: type[Schema], answer: dict[str, Any]) -> Response:
+    """``answer`` as JSON: ``schema`` dumps all of it but ``products``.
+
+    The lookup dumped its products already (the shapes ``LookupProductOut``
+    documents); dumping 200 of them a second time, through the response
+    schema, was half of what a page view cost the server. flask-smorest
+    sends a returned Response as it is, and documents ``schema`` all the same.
+    """
+    rest = _WITHOUT_PRODUCTS.setdefault(schema, schema(exclude=("products",)))
+    return jsonify({**rest.dump(answer), "products": answer["products"]})
+
+
+_WITHOUT_PRODUCTS: dict[type[Schema], Schema] = {}
+
+
+def _dot_shapes(brand: Brand, ids: set[int]) -> list[dict[str, Any]]:
+    """The dot shape of products ``ids`` (with their ``id``), in one query of plain rows.
+
+    A dot needs its product's cheapest available price, not its variants:
+    the database works it out, so no variant is loaded (a page of 200
+    products would otherwise load every variant of each).
+    """
+    if not ids:
+        return []
+    cheapest = (
+        select(func.min(Variant.price_minor))
+        .where(
+            Variant.product_id == Product.id,
+            Variant.active.is_(True),
+            Variant.available.is_(True),
+        )
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(
+            Product.id,
+            Product.handle,
+            Product.title,
+            Product.url,
+            Product.image_url,
+            cheapest.label("price_minor"),
+        ).where(Product.id.in_(ids))
+    )
+    limit = brand.max_value_minor
+    # DotProductOut's fields, built directly: the shape is fixed, and the
+    # schema's machinery cost more than the query (tests/test_product_lookup_api.py
+    # checks that both give the same).
+    return [
+        {
+            "id": row.id,
+            "handle": row.handle,
+            "title": display_text(row.title),
+            "url": row.url,
+            "image_url": row.image_url,
+            "over_limit": row.price_minor is not None and row.price_minor > limit,
+            "price_minor": row.price_minor,
+        }
+        for row in rows
+    ]
+
+
 def lookup(
     brand: Brand, keys: Iterable[str], full: Iterable[str] = (), explain: bool = False
 ) -> Lookup:
@@ -197,20 +262,18 @@ def lookup(
     groups = _group(keys)
     named, full_ids = _find(brand, groups, requestable(), full)
     chosen = {key: next(iter(ids)) for key, ids in named.items() if len(ids) == 1}
-    wanted = set(chosen.values()) | full_ids
     result = Lookup()
-    if wanted:
-        products = session.scalars(
-            select(Product)
-            .where(Product.id.in_(wanted))
-            .options(*with_active_variants())
-            .order_by(Product.id)
-        ).all()
-        handles = {product.id: product.handle for product in products}
-        result.products = [
-            (_FULL if product.id in full_ids else _DOT).dump(product) for product in products
+    dots = _dot_shapes(brand, set(chosen.values()) - full_ids)
+    if full_ids:
+        dots += [
+            {**_FULL.dump(product), "id": product.id}
+            for product in session.scalars(
+                select(Product).where(Product.id.in_(full_ids)).options(*with_active_variants())
+            )
         ]
-        result.matches = {key: handles[product_id] for key, product_id in sorted(chosen.items())}
+    result.products = sorted(dots, key=itemgetter("id"))
+    handles = {product.pop("id"): product["handle"] for product in result.products}
+    result.matches = {key: handles[product_id] for key, product_id in sorted(chosen.items())}
     if explain:
         result.misses = _misses(brand, groups, set(chosen) | set(named))
     return result

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g
+from flask import Response, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from widget_server.brands.services import get_brand
-from widget_server.catalog.lookup import lookup
+from widget_server.catalog.lookup import lookup, products_answer
 from widget_server.catalog.schemas import CatalogOut, LookupOut, ProductsQuery
 from widget_server.catalog.services import requestable_products
 from widget_server.influencers.auth import authenticate_link
@@ -54,7 +54,7 @@ class ProductsView(MethodView):
     @blp.arguments(ProductsQuery, location="query")
     @blp.response(200, LookupOut, headers={"Cache-Control": {"schema": {"type": "string"}}})
     @answers(blp, *ANY_REQUEST, 404, 422, 429, link_token=False)
-    def get(self, query: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
+    def get(self, query: dict[str, Any]) -> tuple[Response, int, dict[str, str]]:
         """The products these keys name, for keys found after the start (no token).
 
         ``keys`` and ``full`` are comma-joined, each value ``encodeURIComponent``-ed
@@ -68,4 +68,4 @@ class ProductsView(MethodView):
         version = brand.lookup_version
         cache = CACHE_CURRENT if query.get("v") == version else CACHE_STALE
         answer = {"catalog_version": version, "products": found.products, "matches": found.matches}
-        return answer, 200, {"Cache-Control": cache}
+        return products_answer(LookupOut, answer), 200, {"Cache-Control": cache}

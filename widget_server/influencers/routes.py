@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from widget_server.catalog.lookup import products_answer
 from widget_server.influencers.auth import authenticate_link
 from widget_server.influencers.schemas import (
     HandlesOut,
@@ -29,7 +31,7 @@ class SessionView(MethodView):
     @blp.arguments(SessionRequest)
     @blp.response(200, SessionResponse)
     @answers(blp, *WIDGET_CALL)
-    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+    def post(self, body: dict[str, Any]) -> Response:
         """Check a link token; say who the influencer is, and what this page's products are.
 
         ``keys`` are the product keys the page shows (at most 200): the answer
@@ -44,7 +46,7 @@ class SessionView(MethodView):
         refusal speaks in the brand's name and may be shown as it is.
         """
         visitor = authenticate_link(body["brand"])
-        return start(visitor, body["keys"], body["full"])
+        return products_answer(SessionResponse, start(visitor, body["keys"], body["full"]))
 
 
 @blp.route("/panel/handles")
