@@ -358,3 +358,81 @@ def test_auto_accept_rules_are_in_the_audit_log(owner, db):
     entries = audit_rows(db)
     assert ("owner@acme.example", "auto-accept", "minimum followers", "0", "5000") in entries
     assert ("owner@acme.example", "auto-accept", "countries", "any", "ES PT") in entries
+
+
+# --- store connection: webhook URL and store API key -------------------------
+
+
+def _revealed(html: str) -> str:
+    """The one secret the page shows (the value of its read-only secret field)."""
+    start = html.index('id="secret-1"')
+    value = html[html.index('value="', start) + 7 :]
+    return value[: value.index('"')]
+
+
+def test_webhook_is_set_from_the_page_its_secret_shown_once_and_audited(owner, brands, db):
+    page = "/review/settings/store"
+    action = "/review/settings/store/webhook"
+    bad = post_form(owner, page, action, {"url": "ftp://orders.acme.example/hook"})
+    assert bad.status_code == 400 and 'aria-invalid="true"' in bad.get_data(as_text=True)
+    assert brand_of(db).webhook_url is None
+
+    made = post_form(owner, page, action, {"url": "https://orders.acme.example/hook"})
+    assert made.status_code == 200 and made.headers["Cache-Control"] == "no-store"
+    secret = _revealed(made.get_data(as_text=True))
+    assert secret == brand_of(db).webhook_secret and len(secret) >= 32
+    # Shown on that answer only: never again, and never through the session cookie.
+    assert secret not in owner.get(page).get_data(as_text=True)
+    assert all(secret not in c for c in made.headers.getlist("Set-Cookie"))
+
+    moved = post_form(owner, page, action, {"url": "https://orders.acme.example/v2"})
+    assert 'id="secret-1"' not in moved.get_data(as_text=True)  # same secret, not shown
+    assert brand_of(db).webhook_secret == secret
+    rotated = post_form(
+        owner, page, action, {"url": "https://orders.acme.example/v2", "rotate": "y"}
+    )
+    assert _revealed(rotated.get_data(as_text=True)) == brand_of(db).webhook_secret != secret
+
+    removed = post_form(owner, page, action, {"url": ""})
+    assert removed.status_code == 200
+    assert (brand_of(db).webhook_url, brand_of(db).webhook_secret) == (None, None)
+    who = brands[0].owner
+    assert audit_rows(db) == [
+        (who, "store", "webhook URL", None, "https://orders.acme.example/hook"),
+        (who, "store", "webhook signing secret", None, "new"),
+        (who, "store", "webhook URL", "https://orders.acme.example/hook", "https://orders.acme.example/v2"),
+        (who, "store", "webhook signing secret", None, "new"),
+        (who, "store", "webhook URL", "https://orders.acme.example/v2", None),
+    ]  # fmt: skip
+
+
+def test_store_api_key_is_made_from_the_page_shown_once_and_replaces_the_old(owner, brands, db):
+    page = "/review/settings/store"
+    action = "/review/settings/store/api-key"
+    assert owner.post(action).status_code == 400  # no CSRF token
+    first = _revealed(post_form(owner, page, action, {}).get_data(as_text=True))
+    second_page = post_form(owner, page, action, {})
+    second = _revealed(second_page.get_data(as_text=True))
+    assert first.startswith("dots_sk_") and second.startswith("dots_sk_") and first != second
+    assert second not in owner.get(page).get_data(as_text=True)
+    assert f"dots_sk_{brand_of(db).api_key_prefix}" in owner.get(page).get_data(as_text=True)
+
+    def delivered(key):
+        return owner.post(
+            "/v1/requests/999999/delivered", headers={"Authorization": f"Bearer {key}"}, json={}
+        ).status_code
+
+    assert delivered(first) == 401  # replaced: stops at once
+    assert delivered(second) == 404  # accepted; there is no such request
+    assert [row[2:] for row in audit_rows(db)] == [("store API key", None, "new")] * 2
+
+
+def test_members_cannot_touch_the_store_connection(client, brands, db):
+    login(client, brands[0].member, PASSWORD)
+    for action, data in (
+        ("/review/settings/store/webhook", {"url": "https://evil.example/hook"}),
+        ("/review/settings/store/api-key", {}),
+    ):
+        token = csrf_token(client, "/review/")
+        assert client.post(action, data={**data, "csrf_token": token}).status_code == 403
+    assert brand_of(db).webhook_url is None and brand_of(db).api_key_prefix is None

@@ -486,4 +486,4 @@ def test_track_record_counts_every_outcome_in_one_query(app, client, shop, froze
 
 def test_the_store_settings_page_links_to_the_delivery_log(acme_client, shop):
     html = acme_client.get("/review/settings/store").get_data(as_text=True)
-    assert 'href="/review/webhooks"' in html and "No webhook URL is set." in html
+    assert 'href="/review/webhooks"' in html and "No webhook is set." in html

@@ -157,6 +157,29 @@ def test_settings_pages_change_what_they_say_and_are_audited(
     )
     check_page(page, "store")
 
+    # Store connection: the webhook's signing secret and the API key, each shown once.
+    page.get_by_role("textbox", name=re.compile("^Webhook URL")).fill(
+        "https://orders.harbor.example/dots"
+    )
+    page.get_by_role("button", name="Save webhook").click()
+    expect(page.get_by_role("status").first).to_contain_text(
+        "Events now go to https://orders.harbor.example/dots"
+    )
+    secret = page.get_by_role("textbox", name=re.compile("Webhook signing secret"))
+    expect(secret).to_have_value(re.compile(r"^\S{32,}$"))
+    page.get_by_role("button", name="Make a key").click()
+    expect(page.get_by_role("textbox", name=re.compile("Store API key"))).to_have_value(
+        re.compile("^dots_sk_")
+    )
+    page.get_by_role("button", name="Copy store api key").click()
+    assert page.evaluate("navigator.clipboard.readText()").startswith("dots_sk_")
+    check_page(page, "store-connection")
+    page.goto(f"{stack.widget_url}/review/settings/store")  # shown once: not again
+    expect(page.get_by_role("textbox", name=re.compile("Store API key"))).to_have_count(0)
+    page.get_by_role("textbox", name=re.compile("^Webhook URL")).fill("")
+    page.get_by_role("button", name="Save webhook").click()
+    expect(page.get_by_role("status").first).to_contain_text("The webhook is removed.")
+
     # Request policy: the next request expires after the new number of days.
     page.get_by_role("link", name="Request policy").click()
     page.get_by_label("Days before a pending request expires").fill("4")

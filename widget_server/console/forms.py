@@ -57,6 +57,17 @@ class OriginForm(FlaskForm):
     )
 
 
+class WebhookForm(FlaskForm):
+    """Where the brand's request events are POSTed (empty removes the webhook)."""
+
+    url = StringField(
+        "Webhook URL",
+        validators=[Optional(), Length(max=2000)],
+        description="https:// on your store or order system; leave empty to stop the events",
+    )
+    rotate = BooleanField("Make a new signing secret (the old one stops working)")
+
+
 class OriginChoiceForm(FlaskForm):
     """Remove an origin, or check the install on it (the origin comes from the page)."""
 

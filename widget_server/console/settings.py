@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
 from marshmallow import ValidationError
 from sqlalchemy import or_, select
 from werkzeug.exceptions import NotFound
@@ -26,12 +27,15 @@ from widget_server.console.forms import (
     PolicyForm,
     ProductSearch,
     ToggleForm,
+    WebhookForm,
 )
 from widget_server.db import session
 from widget_server.errors import flatten_messages
 from widget_server.influencers.preview import issue_preview_url
 from widget_server.money import format_minor, to_decimal_string
 from widget_server.review.auth import get_product_or_404, owner_required
+from widget_server.store_sync.keys import issue_api_key
+from widget_server.store_sync.webhook_settings import set_webhook
 
 #: Products listed on one page of the products settings.
 PRODUCTS_SHOWN = 60
@@ -67,13 +71,22 @@ def settings_home() -> Response:
     return redirect(url_for("console.store"))
 
 
-def _store_page(add_form: OriginForm | None = None, status: int = 200) -> tuple[str, int]:
+def _store_page(
+    add_form: OriginForm | None = None,
+    status: int = 200,
+    webhook_form: WebhookForm | None = None,
+    revealed: dict[str, str] | None = None,
+) -> tuple[str, int]:
+    """The store page; ``revealed`` secrets (label -> value) are shown on this answer only."""
     return (
         render_template(
             "console/store.html",
             snippets=snippets(g.brand),
             add_form=add_form or OriginForm(formdata=None),
             choice_form=OriginChoiceForm(formdata=None),
+            webhook_form=webhook_form or WebhookForm(formdata=None, url=g.brand.webhook_url),
+            key_form=FlaskForm(formdata=None),
+            revealed=revealed or {},
         ),
         status,
     )
@@ -134,6 +147,45 @@ def remove_origin() -> Response:
     audit.record(g.brand, g.user.email, "store", "store origin", origin, None)
     flash(f"Removed {origin}: the widget no longer answers its pages.", "success")
     return redirect(url_for("console.store"))
+
+
+@bp.post("/settings/store/webhook")
+@owner_required
+def webhook() -> tuple[str, int]:
+    """Set, change or remove the webhook URL; a new signing secret is shown once, here.
+
+    The answer is the page itself, not a redirect: a secret must never travel
+    through the (signed, not encrypted) session cookie that flashes use.
+    """
+    form = WebhookForm()
+    if not form.validate():
+        return _store_page(status=400, webhook_form=form)
+    url = (form.url.data or "").strip() or None
+    before_url, before_secret = g.brand.webhook_url, g.brand.webhook_secret
+    try:
+        set_webhook(g.brand, url, rotate_secret=bool(form.rotate.data))
+    except ValueError as exc:
+        form.url.errors = [f"Use an http:// or https:// address ({exc})."]
+        return _store_page(status=400, webhook_form=form)
+    audit.record(g.brand, g.user.email, "store", "webhook URL", before_url, url)
+    revealed = {}
+    if g.brand.webhook_secret and g.brand.webhook_secret != before_secret:
+        audit.record(g.brand, g.user.email, "store", "webhook signing secret", None, "new")
+        revealed["Webhook signing secret"] = g.brand.webhook_secret
+    flash("The webhook is removed." if url is None else f"Events now go to {url}.", "success")
+    return _store_page(revealed=revealed)
+
+
+@bp.post("/settings/store/api-key")
+@owner_required
+def api_key() -> tuple[str, int]:
+    """A new store API key (the old one stops working at once), shown once, here."""
+    if not FlaskForm().validate():
+        abort(400, "The form expired; reload the page and try again.")
+    key = issue_api_key(g.brand)
+    audit.record(g.brand, g.user.email, "store", "store API key", None, "new")
+    flash("A new store API key is made; the old one no longer works.", "success")
+    return _store_page(revealed={"Store API key": key})
 
 
 @bp.get("/settings/store/check")
