@@ -155,6 +155,8 @@ def test_expiry_days_change_the_next_requests_expiry_and_are_audited(owner, bran
         ({"max_items": "500"}, "from 1 to 100"),
         ({"max_value": "lots"}, "Not a valid number"),
         ({"currency": "US"}, "3-letter code"),
+        ({"content_days": "0"}, "from 1 to 365"),
+        ({"approval_undo_seconds": "7200"}, "from 0 to 3,600"),
     ],
 )
 def test_bad_policy_values_are_shown_on_their_field(owner, db, changes, message):
@@ -165,6 +167,26 @@ def test_bad_policy_values_are_shown_on_their_field(owner, db, changes, message)
     assert message.lower() in html.lower() and 'aria-invalid="true"' in html
     assert audit_rows(db) == []
     assert brand_of(db).expiry_days == 9
+
+
+def test_content_days_and_the_undo_window_are_set_and_audited(owner, brands, db):
+    data = {"expiry_days": "9", "max_items": "5", "max_value": "500", "currency": "USD"}
+    page = "/review/settings/policy"
+    form = owner.get(page).get_data(as_text=True)
+    assert "Seconds to undo an approval" in form and "server&#39;s default (0 s)" in form
+    set_both = {**data, "content_days": "21", "approval_undo_seconds": "120"}
+    assert post_form(owner, page, page, set_both).status_code == 302
+    brand = brand_of(db)
+    assert (brand.content_days, brand.approval_undo_seconds) == (21, 120)
+    # Empty: back to the server's default window.
+    empty = {**data, "content_days": "21", "approval_undo_seconds": ""}
+    assert post_form(owner, page, page, empty).status_code == 302
+    assert brand_of(db).approval_undo_seconds is None
+    assert [row[2:] for row in audit_rows(db)] == [
+        ("content days", "14", "21"),
+        ("approval undo seconds", None, "120"),
+        ("approval undo seconds", "120", None),
+    ]
 
 
 # --- store origins ------------------------------------------------------------------

@@ -90,6 +90,14 @@ class PolicyForm(FlaskForm):
         "Currency of the store's prices",
         validators=[DataRequired(), Length(3, 3, "Use a 3-letter code like USD.")],
     )
+    content_days = IntegerField(
+        "Days to post content after delivery",
+        validators=[Optional(), NumberRange(1, 365, "Use a number of days from 1 to 365.")],
+    )
+    approval_undo_seconds = IntegerField(
+        "Seconds to undo an approval",
+        validators=[Optional(), NumberRange(0, 3600, "Use a number of seconds from 0 to 3,600.")],
+    )
 
 
 def _addresses(_form: FlaskForm, field: Field) -> None:

@@ -207,6 +207,8 @@ def _policy_values(brand: Brand) -> dict[str, Any]:
         "max items": brand.max_items,
         "max retail value": format_minor(brand.max_value_minor, brand.currency),
         "currency": brand.currency,
+        "content days": brand.content_days,
+        "approval undo seconds": brand.approval_undo_seconds,
     }
 
 
@@ -220,6 +222,8 @@ def policy() -> Response | tuple[str, int]:
             "max_items": brand.max_items,
             "max_value": to_decimal_string(brand.max_value_minor, brand.currency),
             "currency": brand.currency,
+            "content_days": brand.content_days,
+            "approval_undo_seconds": brand.approval_undo_seconds,
         }
     )
     if form.validate_on_submit():
@@ -233,6 +237,8 @@ def policy() -> Response | tuple[str, int]:
                         "max_items": form.max_items.data,
                         "max_value": (form.max_value.data or "").strip(),
                         "currency": (form.currency.data or "").strip(),
+                        "content_days": form.content_days.data or brand.content_days,
+                        "approval_undo_seconds": form.approval_undo_seconds.data,
                     },
                 )
         except ValidationError as exc:
@@ -250,7 +256,8 @@ def policy() -> Response | tuple[str, int]:
                 flash("Nothing changed.", "info")
             return redirect(url_for("console.policy"))
     status = 400 if form.errors else 200
-    return render_template("console/policy.html", form=form), status
+    default_undo = current_app.config.get("APPROVAL_UNDO_SECONDS", 0)
+    return render_template("console/policy.html", form=form, default_undo=default_undo), status
 
 
 def _notification_values(brand: Brand) -> dict[str, Any]:
