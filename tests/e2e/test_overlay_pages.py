@@ -191,13 +191,16 @@ COVERED_POINTS_JS = """([box, handle]) => {
 def test_hostile_css_leaves_a_usable_overlay_and_an_unchanged_page(
     stack: Stack, context: BrowserContext, page: Page
 ) -> None:
+    # Compared once the lazy images near the screen are in (the page's height
+    # grows with them, with or without the overlay).
     shopper = context.new_page()
-    shopper.goto(f"{stack.store_url}/hostile")
+    shopper.goto(f"{stack.store_url}/hostile", wait_until="networkidle")
     before = shopper.evaluate(PAGE_LOOK_JS)
     shopper.close()
 
     open_link(stack, page, "/hostile")
     wait_for_dots(page, len(stack.catalog()))
+    page.wait_for_load_state("networkidle")
     assert page.evaluate(PAGE_LOOK_JS) == before
 
     # No dot on screen is under the page's max-z-index header or chat bubble.
