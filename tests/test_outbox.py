@@ -243,7 +243,8 @@ def test_brand_message_keeps_line_breaks_and_replies_go_to_the_brand(ctx: Flask)
         context={"request": request, "message": message},
     )
     assert row.reply_to == request.brand.notify_email  # defaulted for brand messages
-    assert row.subject == f"A message from {request.brand.name} about your product request"
+    brand = request.brand.name
+    assert row.subject == f"{brand} wrote about your request for Trail Jacket and 1 more"
     assert message in row.text_body
     assert (
         "Hi Ana,<br>\n<br>\nCould you post on the 6th instead?<br>\n"

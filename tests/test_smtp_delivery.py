@@ -74,6 +74,12 @@ def test_every_template_arrives_with_the_right_envelope_headers_and_parts(
             (influencer.email, "request_denied", {**context, "reason": "Sold out"}, None),
             (influencer.email, "request_expired", context, None),
             (influencer.email, "brand_message", {**context, "message": "Hello\nthere"}, None),
+            (
+                brand.notify_email,
+                "influencer_message",
+                {**context, "message": "Size M\nplease", "thread_url": f"{REVIEW_URL}#messages"},
+                influencer.email,
+            ),
         ]
         rows = [
             enqueue_email(to=to, template=name, context=ctx, reply_to=reply_to)
@@ -81,16 +87,17 @@ def test_every_template_arrives_with_the_right_envelope_headers_and_parts(
         ]
         session.commit()
         report = send_due()
-        assert report.counts == {"sent": 5, "failed": 0, "released": 0}
+        assert report.counts == {"sent": 6, "failed": 0, "released": 0}
 
     received = {item.message["Subject"]: item for item in smtp.messages}
-    assert len(received) == 5
+    assert len(received) == 6
     expected_parts = {
         "request_submitted": ["Trail Jacket", "154.99 USD", REVIEW_URL, "Proposal line one"],
         "request_approved": ["Trail Jacket", "send them to the address you gave"],
         "request_denied": ["Sold out", "welcome to request again"],
         "request_expired": ["within 9 days", "nothing you need to do"],
         "brand_message": ["Hello"],
+        "influencer_message": ["Size M", f"{REVIEW_URL}#messages"],
     }
     for row, (to, name, _ctx, reply_to) in zip(rows, sends, strict=True):
         got = received[row.subject]
@@ -107,12 +114,15 @@ def test_every_template_arrives_with_the_right_envelope_headers_and_parts(
         assert message["Message-ID"] == f"<outbox.{row.id}.{stamp}@widget.test>"
         assert message["Date"] is not None
         assert message.get_content_type() == "multipart/alternative"
-        assert (message["Auto-Submitted"] == "auto-generated") is (name != "brand_message")
+        # Messages are written by people: auto-replies may answer them.
+        written = name in ("brand_message", "influencer_message")
+        assert (message["Auto-Submitted"] == "auto-generated") is not written
         text, html = got.part("plain"), got.part("html")
         for snippet in expected_parts[name]:
             assert snippet in text and snippet in html, (name, snippet)
         assert "<table" in html and "<table" not in text
     assert "Hello<br>\nthere" in received[rows[4].subject].part("html")
+    assert "Size M<br>\nplease" in received[rows[5].subject].part("html")
     assert "Proposal line one<br>\nline two" in received[rows[0].subject].part("html")
 
 
@@ -132,6 +142,26 @@ def test_hostile_input_arrives_escaped_in_html(smtp_app: Flask, smtp: SmtpServer
     html = got.part("html")
     assert "<script" not in html
     assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 2  # name and message
+
+
+def test_a_hostile_message_arrives_escaped_in_html_and_as_typed_in_text(
+    smtp_app: Flask, smtp: SmtpServer
+) -> None:
+    xss = "<img src=x onerror=alert(1)>\n& more"
+    with smtp_app.app_context():
+        request = request_with_items(influencer_name="Ana")
+        thread = f"{REVIEW_URL}#messages"
+        enqueue_email(
+            to=request.brand.notify_email,
+            template="influencer_message",
+            context={"request": request, "message": xss, "thread_url": thread},
+        )
+        session.commit()
+        send_due()
+    (got,) = smtp.messages
+    assert "<img" not in got.part("html")
+    assert "&lt;img src=x onerror=alert(1)&gt;<br>\n&amp; more" in got.part("html")
+    assert xss in got.part("plain")
 
 
 # --- failures --------------------------------------------------------------------

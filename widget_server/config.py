@@ -46,6 +46,9 @@ SETTINGS: dict[str, tuple[str, Any]] = {
     "RATELIMIT_SIGN_IN_PER_IP": ("DOTS_RATELIMIT_SIGN_IN_PER_IP", "10/minute"),
     # Applications sent through a brand's open invitation (/apply/<slug>) per client IP.
     "RATELIMIT_APPLY_PER_IP": ("DOTS_RATELIMIT_APPLY_PER_IP", "5/minute;50/day"),
+    # Messages a brand user writes on request threads (the influencer's side
+    # counts like every other widget write: RATELIMIT_SUBMIT_PER_TOKEN).
+    "RATELIMIT_MESSAGES_PER_USER": ("DOTS_RATELIMIT_MESSAGES_PER_USER", "20/minute;300/day"),
     # Store API calls per brand API key (a store reporting orders and shipments).
     "RATELIMIT_STORE_PER_KEY": ("DOTS_RATELIMIT_STORE_PER_KEY", "300/minute"),
     # Catalog feeds and webhooks may be on private and loopback addresses (a

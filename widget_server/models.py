@@ -12,6 +12,7 @@ from widget_server.product_requests.models import (
     ReminderSent,
     RequestEvent,
     RequestItem,
+    RequestMessage,
 )
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "ReminderSent",
     "RequestEvent",
     "RequestItem",
+    "RequestMessage",
     "ReviewSession",
     "SocialHandle",
     "UserToken",

@@ -16,7 +16,7 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits.storage import MemoryStorage
@@ -90,6 +90,13 @@ PER_IP_READ = configured("RATELIMIT_READ_PER_IP")
 PER_IP_SIGN_IN = configured("RATELIMIT_SIGN_IN_PER_IP")
 PER_IP_APPLY = configured("RATELIMIT_APPLY_PER_IP")
 PER_STORE_KEY = configured("RATELIMIT_STORE_PER_KEY")
+PER_USER_MESSAGES = configured("RATELIMIT_MESSAGES_PER_USER")
+
+
+def user_key() -> str:
+    """Rate-limit key of the signed-in brand user (``user:<id>``), else the client's IP."""
+    user = g.get("user")
+    return f"user:{user.id}" if user is not None else f"ip:{get_remote_address()}"
 
 
 def token_key() -> str:

@@ -98,12 +98,14 @@ def _to_influencer(
     )
 
 
-def _to_brand(request: ProductRequest, template: str) -> None:
+def _to_brand(
+    request: ProductRequest, template: str, context: dict[str, Any] | None = None
+) -> None:
     for address in request.brand.notify_addresses:
         enqueue_email(
             to=address,
             template=template,
-            context={"request": request, "review_url": review_url(request)},
+            context={"request": request, "review_url": review_url(request), **(context or {})},
             reply_to=request.influencer.email,
             request_id=request.id,
         )
@@ -136,8 +138,22 @@ def on_transition(
 
 
 def brand_message(request: ProductRequest, message: str, sender: str) -> None:
-    """A free-text email from the brand; replies go to the brand's notify address."""
-    _to_influencer(request, "brand_message", {"message": message, "sender": sender})
+    """The brand's message on the request's thread, with a link back to it.
+
+    The link is the standalone "My requests" page (any device, any status);
+    replies by email still reach the brand's notify address.
+    """
+    context = {"message": message, "sender": sender, "thread_url": me_url(request)}
+    _to_influencer(request, "brand_message", context)
+
+
+def influencer_message(request: ProductRequest, message: str) -> None:
+    """The influencer's message on the thread, to the brand's notification addresses."""
+    _to_brand(
+        request,
+        "influencer_message",
+        {"message": message, "thread_url": review_url(request) + "#messages"},
+    )
 
 
 def content_reminder(request: ProductRequest, days_left: int) -> None:

@@ -84,6 +84,10 @@ class ProductRequest(Base):
     content_submitted_at: Mapped[datetime | None]
     #: The influencer's evidence: links to the published posts.
     content_urls: Mapped[list[str] | None]
+    #: The newest message of the other side each side has seen (its thread's
+    #: unread count is what came after): ``widget_server.messages``.
+    brand_read_message_id: Mapped[int | None]
+    influencer_read_message_id: Mapped[int | None]
 
     brand: Mapped[Brand] = relationship()
     influencer: Mapped[Influencer] = relationship()
@@ -96,6 +100,9 @@ class ProductRequest(Base):
     )
     screenshots: Mapped[list[ContentScreenshot]] = relationship(
         back_populates="request", order_by="ContentScreenshot.id"
+    )
+    messages: Mapped[list[RequestMessage]] = relationship(
+        back_populates="request", order_by="RequestMessage.id", passive_deletes=True
     )
 
     def content_overdue(self, now: datetime | None = None) -> bool:
@@ -219,3 +226,25 @@ class ContentScreenshot(Base):
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     request: Mapped[ProductRequest] = relationship(back_populates="screenshots")
+
+
+class RequestMessage(Base):
+    """One message of a request's thread between the brand and the influencer.
+
+    The text is stored once, here: both timelines read it from this table
+    (no copy in ``request_event``). ``author`` is the reviewer's email or the
+    influencer's; the influencer's side only ever sees the brand's name.
+    """
+
+    __tablename__ = "request_message"
+    # The thread, and the unread counts ("after the last one read"), walk this.
+    __table_args__ = (Index("ix_request_message_request_side", "request_id", "side", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("product_request.id", ondelete="CASCADE"))
+    side: Mapped[str] = mapped_column(String(12))  # "brand" | "influencer"
+    author: Mapped[str] = mapped_column(String(320))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    request: Mapped[ProductRequest] = relationship(back_populates="messages")

@@ -8,6 +8,8 @@ from apispec.ext.marshmallow import OpenAPIConverter
 from marshmallow import Schema, fields, pre_load, validate
 
 from widget_server.influencers.schemas import HandleSchema
+from widget_server.messages.rules import INFLUENCER as INFLUENCER_SIDE
+from widget_server.messages.services import timeline_entries, unread_in
 from widget_server.product_requests.models import ProductRequest, RequestEvent, RequestItem
 from widget_server.product_requests.services import SAVED_SOURCES
 from widget_server.product_requests.states import (
@@ -266,6 +268,13 @@ class TimelineEventOut(Schema):
         return display_text(event.note) if event.kind in NOTES_SHOWN and event.note else None
 
 
+class _TimelineEntries(fields.Nested):
+    """The request's events and its messages (read from their own table), oldest first."""
+
+    def get_value(self, obj: Any, attr: str, accessor: Any = None, default: Any = None) -> Any:
+        return timeline_entries(obj)
+
+
 def _http_only(url: str | None) -> str | None:
     """``url`` if it is http(s): a link the influencer's browser may follow."""
     return url if url and url.lower().startswith(("https://", "http://")) else None
@@ -319,12 +328,21 @@ class RequestOut(Schema):
         "_screenshot_count",
         metadata={"type": "integer", "description": "Screenshots sent as content, all rounds."},
     )
-    timeline = fields.Nested(
+    timeline = _TimelineEntries(
         TimelineEventOut,
         many=True,
-        attribute="events",
-        metadata={"description": "The request's steps, oldest first: sides, never people."},
+        metadata={
+            "description": "The request's steps and messages (kind ``message``, without its "
+            "text: see /messages), oldest first: sides, never people."
+        },
     )
+    unread_messages = fields.Method(
+        "_unread_messages",
+        metadata={"type": "integer", "description": "Messages from the brand not read yet."},
+    )
+
+    def _unread_messages(self, request: ProductRequest) -> int:
+        return unread_in(request, INFLUENCER_SIDE)
 
     def _tracking_url(self, request: ProductRequest) -> str | None:
         return _http_only(request.tracking_url)

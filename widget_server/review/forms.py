@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from widget_server.errors import flatten_messages
+from widget_server.messages import rules as message_rules
 from widget_server.store_sync.schemas import ShipmentIn
 from widget_server.validation import MAX_ID
 
@@ -131,8 +132,17 @@ def problems(form: FlaskForm) -> str:
     )
 
 
-class EmailForm(FlaskForm):
-    message = TextAreaField("Message", validators=[DataRequired(), Length(max=5000)])
+def _message_text(_form: FlaskForm, field: Field) -> None:
+    """The thread's rules (1 to 2,000 characters after trimming, no controls); stores the text."""
+    field.data = message_rules.normalize(field.data or "")
+    if problem := message_rules.problem(field.data):
+        raise ValidationError(problem)
+
+
+class MessageForm(FlaskForm):
+    """A message on the request's thread (``message``: the old "Email influencer" form's name)."""
+
+    message = TextAreaField("Message", validators=[_message_text])
 
 
 def iso_day(_form: FlaskForm, field: Field) -> None:

@@ -35,12 +35,15 @@ from widget_server.brands.services import change_password
 from widget_server.brands.sessions import ABSOLUTE_LIFETIME
 from widget_server.console import blueprint as console
 from widget_server.db import session
-from widget_server.errors import flatten_messages
+from widget_server.errors import ApiError, flatten_messages
+from widget_server.messages import rules as message_rules
+from widget_server.messages import services as messages
+from widget_server.messages.rules import BRAND
 from widget_server.money import format_minor, to_decimal_string
 from widget_server.notifications.outbox import is_http_url
-from widget_server.product_requests import emails, lifecycle, states, uploads
-from widget_server.product_requests.models import ContentScreenshot, ProductRequest, RequestEvent
-from widget_server.ratelimit import PER_IP_SIGN_IN, limiter
+from widget_server.product_requests import lifecycle, states, uploads
+from widget_server.product_requests.models import ContentScreenshot, ProductRequest
+from widget_server.ratelimit import PER_IP_SIGN_IN, PER_USER_MESSAGES, limiter, user_key
 from widget_server.review import queries
 from widget_server.review.auth import (
     authenticate,
@@ -56,8 +59,8 @@ from widget_server.review.forms import (
     ArchiveFilter,
     ChangesForm,
     DenyForm,
-    EmailForm,
     LoginForm,
+    MessageForm,
     NoteForm,
     PasswordForm,
     ShipForm,
@@ -181,6 +184,7 @@ def index() -> str:
         counts=queries.tab_counts(g.brand.id),
         sort=sort,
         page=page,
+        unread=messages.unread_counts((r.id for r in page.requests), BRAND),
         records=records,
         deny_form=DenyForm(),
         action_form=ActionForm(),
@@ -205,11 +209,13 @@ def tab(slug: str) -> str:
     current = queries.TABS_BY_SLUG.get(slug)
     if current is None:
         abort(404)
+    page = queries.tab_page(g.brand.id, current, request.args.get("after"))
     return render_template(
         "review/tab.html",
         tab=current,
         counts=queries.tab_counts(g.brand.id),
-        page=queries.tab_page(g.brand.id, current, request.args.get("after")),
+        page=page,
+        unread=messages.unread_counts((r.id for r in page.requests), BRAND),
         **_lifecycle_forms(),
     )
 
@@ -334,10 +340,10 @@ def archive_csv() -> Response:
     return csv_download(csv_lines(_CSV_COLUMNS, rows), "requests")
 
 
-@bp.get("/requests/<int:request_id>")
-@login_required
-def detail(request_id: int) -> str:
-    product_request = get_request_or_404(request_id)
+def _detail_page(product_request: ProductRequest, message_form: MessageForm) -> str:
+    """The request's page; the influencer's messages on it count as read from now on."""
+    read_up_to = product_request.brand_read_message_id or 0
+    messages.mark_read(product_request, BRAND)
     record = queries.track_records(g.brand.id, {product_request.influencer_id})
     return render_template(
         "review/detail.html",
@@ -345,10 +351,19 @@ def detail(request_id: int) -> str:
         timeline=timeline(product_request),
         record=record.get(product_request.influencer_id),
         deny_form=DenyForm(),
-        email_form=EmailForm(),
+        message_form=message_form,
+        read_up_to=read_up_to,
+        thread_open=not message_rules.closed(product_request),
+        open_after_end=message_rules.OPEN_AFTER_END,
         undo_until=states.undo_deadline(product_request),
         **_lifecycle_forms(),
     )
+
+
+@bp.get("/requests/<int:request_id>")
+@login_required
+def detail(request_id: int) -> str:
+    return _detail_page(get_request_or_404(request_id), MessageForm())
 
 
 def _back(request_id: int) -> Response:
@@ -502,23 +517,29 @@ def deny(request_id: int) -> Response:
     return _decide(request_id, states.DENIED, form.note(), "Denied. We emailed {name}.")
 
 
-@bp.post("/requests/<int:request_id>/email")
+@bp.post("/requests/<int:request_id>/messages")
+# #4's "Email influencer" form posted here: it is a message on the thread now.
+@bp.post("/requests/<int:request_id>/email", endpoint="email")
 @login_required
-def email(request_id: int) -> Response:
+@limiter.limit(PER_USER_MESSAGES, key_func=user_key)
+def message(request_id: int) -> Response | tuple[str, int]:
+    """Write to the influencer on the request's thread; they are emailed a link to it.
+
+    A message that breaks the rules shows the page again with the text kept
+    and the reason next to it (400).
+    """
     product_request = get_request_or_404(request_id)
-    form = EmailForm()
+    form = MessageForm()
     if not form.validate():
-        flash("Write a message of at most 5,000 characters.", "error")
+        return _detail_page(product_request, form), 400
+    try:
+        messages.post(product_request, BRAND, g.user.email, form.message.data)
+    except ApiError as refused:  # the thread is closed
+        flash(refused.description or "This thread is closed.", "error")
     else:
-        message = (form.message.data or "").strip()
-        emails.brand_message(product_request, message, sender=g.user.email)
-        session.add(
-            RequestEvent(
-                request_id=product_request.id, kind="emailed", actor=g.user.email, note=message
-            )
-        )
-        flash(f"Email to {product_request.influencer.name} is on its way.", "success")
-    return redirect(url_for("review.detail", request_id=request_id))
+        name = product_request.influencer.name
+        flash(f"Message sent. We emailed {name} a link to it.", "success")
+    return redirect(url_for("review.detail", request_id=request_id, _anchor="messages"))
 
 
 @bp.get("/requests/<int:request_id>/screenshots/<int:screenshot_id>")
@@ -582,6 +603,8 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     app.jinja_env.filters["money"] = format_minor
     app.jinja_env.filters["platform_name"] = platform_name
+    # The nav's unread count, on every signed-in page (console ones too); asked only when shown.
+    app.jinja_env.globals["unread_messages_total"] = lambda: messages.brand_unread_total(g.brand.id)
     # The bulk pages hang their views on this blueprint: imported before it is registered.
     from widget_server.review import bulk  # noqa: F401
 

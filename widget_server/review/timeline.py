@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from widget_server.db import session
+from widget_server.messages.services import MessageEntry, timeline_entries
 from widget_server.notifications.models import EMAIL, OutboxMessage
 from widget_server.product_requests.models import ProductRequest, RequestEvent
 
@@ -29,8 +30,11 @@ class FailedEmail:
     kind: str = "email_failed"
 
 
-def timeline(request: ProductRequest) -> list[RequestEvent | FailedEmail]:
-    """``request``'s events and failed emails, oldest first (the caller checked the brand)."""
+def timeline(request: ProductRequest) -> list[RequestEvent | MessageEntry | FailedEmail]:
+    """``request``'s events, messages and failed emails, oldest first.
+
+    The caller checked the brand.
+    """
     failed = [
         FailedEmail(row.failed_at, row.to_addr, row.subject, row.last_error or "")
         for row in session.scalars(
@@ -44,5 +48,8 @@ def timeline(request: ProductRequest) -> list[RequestEvent | FailedEmail]:
         )
         if row.failed_at is not None
     ]
-    entries: list[RequestEvent | FailedEmail] = [*request.events, *failed]
+    entries: list[RequestEvent | MessageEntry | FailedEmail] = [
+        *timeline_entries(request),
+        *failed,
+    ]
     return sorted(entries, key=lambda entry: entry.created_at)

@@ -1,0 +1,1 @@
+"""Messages: one thread per product request between the brand and the influencer."""
