@@ -12,6 +12,7 @@ PostgreSQL too when it is configured, as in CI: their SQL differs by database.
 from __future__ import annotations
 
 import csv
+import re
 from datetime import timedelta
 from decimal import Decimal
 from uuid import uuid4
@@ -295,19 +296,20 @@ def test_approve_deny_and_email_from_the_page(page: Page, stack: Stack) -> None:
     assert int(denied["denied-all-count"]) == int(after["denied-all-count"]) + 1
     assert denied == db_summary(stack)
 
-    # Email: from the card to the detail page's compose form; kept on the timeline.
-    card(page, to_email).get_by_role("link", name="Email influencer").click()
-    expect(page).to_have_url(f"{stack.widget_url}/review/requests/{to_email}#email")
-    expect(page.get_by_role("heading", name=f"Email {name}")).to_be_visible()
-    expect(page.get_by_text(f"Replies go to {NOTIFY}.")).to_be_visible()
+    # Message: from the card to the detail page's thread; kept on the timeline.
+    card(page, to_email).get_by_role("link", name="Message influencer").click()
+    expect(page).to_have_url(f"{stack.widget_url}/review/requests/{to_email}#messages")
+    expect(page.get_by_role("heading", name=f"Messages with {name}")).to_be_visible()
     message = "Hi! Which size do you usually wear?\nWe have the beanie in Rust and Sky."
-    page.get_by_role("textbox", name="Message").fill(message)
-    page.get_by_role("button", name="Send email").click()
-    expect(page.get_by_role("status")).to_have_text(f"Email to {name} is on its way.")
-    emailed = page.locator("ol.timeline li").filter(has_text="emailed")
-    expect(emailed).to_have_count(1)
-    expect(emailed).to_contain_text(f"emailed by {EMAIL}")
-    expect(emailed.locator("blockquote")).to_have_text(message)
+    page.get_by_role("textbox", name=re.compile("^Message to")).fill(message)
+    page.get_by_role("button", name="Send message").click()
+    expect(page.get_by_role("status")).to_have_text(
+        f"Message sent. We emailed {name} a link to it."
+    )
+    expect(page.locator(".thread .thread-body")).to_have_text(message)
+    written = page.locator("ol.timeline li").filter(has_text="message by")
+    expect(written).to_have_count(1)
+    expect(written).to_contain_text(f"message by {EMAIL}")
     screenshots(page, "review-detail")
 
     # The approved request's own page shows who approved it, and no actions any more.
@@ -543,7 +545,7 @@ def test_hostile_influencer_input_is_inert_text(page: Page, stack: Stack) -> Non
     expect(page).to_have_url(f"{stack.widget_url}/review/requests/{request_id}")
     assert page.title() == f"Request from {HOSTILE_NAME} · Dots"
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{HOSTILE_NAME} PT pending")
-    expect(page.get_by_role("heading", name=f"Email {HOSTILE_NAME}")).to_be_visible()
+    expect(page.get_by_role("heading", name=f"Messages with {HOSTILE_NAME}")).to_be_visible()
     expect(page.locator(".message")).to_have_text(HOSTILE_MESSAGE + flag)
     expect(page.locator(".record")).to_have_text("At Northwind Supply: 1 request · 0 approved")
     # Pending: city and country only (the street shows once approved, below).

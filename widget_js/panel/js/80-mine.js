@@ -100,6 +100,7 @@ function renderRequest(request) {
     h("p", { class: "request-value", text: "Retail value " + money(request.total_minor || 0) }),
     requestActions(request),
     request.status === "delivered" ? contentForm(request) : null,
+    messagesBox(request),
     timeline(request),
   ]);
 }
