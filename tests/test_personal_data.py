@@ -152,6 +152,8 @@ def probe_calls(world: dict[str, Any], round_: int) -> list[tuple[str, str, str,
     typed = dict(LISBON, line1="99 Rua Nova")  # a new address, typed now
     world["secrets"].append(typed["line1"])
     withdraw = "/v1/requests/{request_id}/withdraw"
+    messages = "/v1/requests/{request_id}/messages"
+    message = {"brand": "northwind", "body": "Is the parcel on its way?"}
     return [
         ("POST", "/v1/session", "/v1/session", {"brand": "northwind"}),
         ("GET", "/v1/catalog", "/v1/catalog?brand=northwind", None),
@@ -180,6 +182,9 @@ def probe_calls(world: dict[str, Any], round_: int) -> list[tuple[str, str, str,
             request_json(variants[2], dict(LISBON, phone="call me")),  # 422
         ),
         ("POST", withdraw, f"/v1/requests/{world['approved']}/withdraw", {"brand": "northwind"}),
+        # The thread: sides and text, never a reviewer's or the influencer's email.
+        ("POST", messages, messages.format(request_id=world["approved"]), message),
+        ("GET", messages, messages.format(request_id=world["approved"]) + "?brand=northwind", None),
         ("POST", withdraw, f"/v1/requests/{world['withdrawn']}/withdraw", {"brand": "northwind"}),
         (
             "POST",
@@ -232,6 +237,7 @@ def test_no_endpoint_gives_a_token_holder_an_email_or_a_street(client: FlaskClie
     assert statuses[("POST", "/v1/panel/handles")] >= {201}
     assert statuses[("POST", "/v1/requests/{request_id}/content")] == {409}
     assert statuses[("POST", "/v1/requests/{request_id}/shipment")] == {401}
+    assert statuses[("GET", "/v1/requests/{request_id}/messages")] >= {200}
     # Every operation of the API document that takes a token is probed.
     document = client.get("/v1/openapi.json").json
     operations = {
