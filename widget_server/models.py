@@ -13,6 +13,7 @@ from widget_server.product_requests.models import (
     RequestEvent,
     RequestItem,
 )
+from widget_server.ratings.models import Rating
 
 __all__ = [
     "Application",
@@ -26,6 +27,7 @@ __all__ = [
     "OutboxMessage",
     "Product",
     "ProductRequest",
+    "Rating",
     "ReminderSent",
     "RequestEvent",
     "RequestItem",

@@ -18,6 +18,7 @@ from widget_server.influencers.services import link_url
 from widget_server.influencers.tokens import sign_link
 from widget_server.notifications.outbox import enqueue_email
 from widget_server.product_requests.models import ProductRequest
+from widget_server.ratings.models import Rating
 
 #: status reached -> template sent to the influencer
 INFLUENCER_TEMPLATES = {
@@ -98,12 +99,14 @@ def _to_influencer(
     )
 
 
-def _to_brand(request: ProductRequest, template: str) -> None:
+def _to_brand(
+    request: ProductRequest, template: str, context: dict[str, Any] | None = None
+) -> None:
     for address in request.brand.notify_addresses:
         enqueue_email(
             to=address,
             template=template,
-            context={"request": request, "review_url": review_url(request)},
+            context={"request": request, "review_url": review_url(request), **(context or {})},
             reply_to=request.influencer.email,
             request_id=request.id,
         )
@@ -138,6 +141,16 @@ def on_transition(
 def brand_message(request: ProductRequest, message: str, sender: str) -> None:
     """A free-text email from the brand; replies go to the brand's notify address."""
     _to_influencer(request, "brand_message", {"message": message, "sender": sender})
+
+
+def rated_by_brand(request: ProductRequest, rating: Rating) -> None:
+    """Tell the influencer how the brand rated the collaboration (stars and comment)."""
+    _to_influencer(request, "rated_by_brand", {"rating": rating})
+
+
+def rated_by_influencer(request: ProductRequest, rating: Rating) -> None:
+    """Tell the brand how the influencer rated it; the link leads to rating them back."""
+    _to_brand(request, "rated_by_influencer", {"rating": rating})
 
 
 def content_reminder(request: ProductRequest, days_left: int) -> None:

@@ -21,6 +21,9 @@ from widget_server.product_requests.states import (
     effective_status,
 )
 from widget_server.product_requests.uploads import MAX_SCREENSHOTS
+from widget_server.ratings.models import INFLUENCER as INFLUENCER_SIDE
+from widget_server.ratings.schemas import InfluencerRating
+from widget_server.ratings.services import may_rate
 from widget_server.store_sync.services import STORE
 from widget_server.validation import (
     COUNTRY,
@@ -319,12 +322,25 @@ class RequestOut(Schema):
         "_screenshot_count",
         metadata={"type": "integer", "description": "Screenshots sent as content, all rounds."},
     )
+    can_rate = fields.Method(
+        "_can_rate",
+        metadata={
+            "type": "boolean",
+            "description": "Completed and not yet rated by you: POST /v1/requests/<id>/rating.",
+        },
+    )
+    my_rating = InfluencerRating(
+        metadata={"description": "Your rating of the brand for this request, once given."}
+    )
     timeline = fields.Nested(
         TimelineEventOut,
         many=True,
         attribute="events",
         metadata={"description": "The request's steps, oldest first: sides, never people."},
     )
+
+    def _can_rate(self, request: ProductRequest) -> bool:
+        return may_rate(request, INFLUENCER_SIDE)
 
     def _tracking_url(self, request: ProductRequest) -> str | None:
         return _http_only(request.tracking_url)

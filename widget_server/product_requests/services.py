@@ -281,6 +281,7 @@ def requests_of(link: InfluencerLink) -> list[ProductRequest]:
                 selectinload(ProductRequest.items).selectinload(RequestItem.variant),
                 selectinload(ProductRequest.events),
                 selectinload(ProductRequest.screenshots),
+                selectinload(ProductRequest.ratings),
             )
             .order_by(ProductRequest.submitted_at.desc(), ProductRequest.id.desc())
         )

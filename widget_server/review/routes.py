@@ -41,6 +41,7 @@ from widget_server.notifications.outbox import is_http_url
 from widget_server.product_requests import emails, lifecycle, states, uploads
 from widget_server.product_requests.models import ContentScreenshot, ProductRequest, RequestEvent
 from widget_server.ratelimit import PER_IP_SIGN_IN, limiter
+from widget_server.ratings.forms import RatingForm
 from widget_server.review import queries
 from widget_server.review.auth import (
     authenticate,
@@ -205,11 +206,13 @@ def tab(slug: str) -> str:
     current = queries.TABS_BY_SLUG.get(slug)
     if current is None:
         abort(404)
+    page = queries.tab_page(g.brand.id, current, request.args.get("after"))
     return render_template(
         "review/tab.html",
         tab=current,
         counts=queries.tab_counts(g.brand.id),
-        page=queries.tab_page(g.brand.id, current, request.args.get("after")),
+        page=page,
+        records=queries.track_records(g.brand.id, {r.influencer_id for r in page.requests}),
         **_lifecycle_forms(),
     )
 
@@ -347,6 +350,7 @@ def detail(request_id: int) -> str:
         deny_form=DenyForm(),
         email_form=EmailForm(),
         undo_until=states.undo_deadline(product_request),
+        rating_form=RatingForm(),
         **_lifecycle_forms(),
     )
 
@@ -583,6 +587,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["money"] = format_minor
     app.jinja_env.filters["platform_name"] = platform_name
     # The bulk pages hang their views on this blueprint: imported before it is registered.
+    from widget_server.ratings import pages  # noqa: F401
     from widget_server.review import bulk  # noqa: F401
 
     app.register_blueprint(bp)
