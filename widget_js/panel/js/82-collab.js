@@ -18,6 +18,7 @@ var EVENT_WORDS = {
   completed: "Completed",
   cancelled: "Cancelled",
   emailed: "Email sent to you",
+  rated: "Rated",
 };
 
 /* Only http(s) addresses become links: the carrier's page opens without
