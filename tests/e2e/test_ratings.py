@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from playwright.sync_api import FrameLocator, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import on_every_database
 from tests.e2e.panel_harness import Harness
 from tests.e2e.stack import BRAND_USER, Stack, horizontal_overflow
+from tests.e2e.test_influencer_side import card, delivered, sign_in
 from widget_server.db import session
 from widget_server.influencers.models import InfluencerLink
 from widget_server.product_requests import lifecycle
@@ -26,30 +27,13 @@ BRAND_NAME = "Northwind Supply"
 
 def completed(stack: Stack, name: str) -> tuple[str, int, int]:
     """A new influencer ``name`` with a completed hoodie: ``(link URL, link id, request id)``."""
-    invite = stack.invite("/", name=name)
-    request_id = stack.submit_request(invite.link_id, ["cafe-creme-hoodie"])
-    stack.decide(request_id, "approved")
+    url, link_id, request_id = delivered(stack, name=name)
     with stack.widget_app.app_context():
-        lifecycle.ship(request_id, BRAND_USER[0], "UPS", "1Z999AA10123456784", None)
-        lifecycle.mark_delivered(request_id, "store")
-        session.commit()
-        link = session.get(InfluencerLink, invite.link_id)
+        link = session.get(InfluencerLink, link_id)
         lifecycle.submit_content(link, request_id, ["https://www.instagram.com/p/dots-hoodie/"])
         lifecycle.accept_content(request_id, BRAND_USER[0])
         session.commit()
-    return invite.url, invite.link_id, request_id
-
-
-def sign_in(page: Page, stack: Stack) -> None:
-    page.goto(f"{stack.widget_url}/review/login")
-    page.get_by_label("Email").fill(BRAND_USER[0])
-    page.get_by_label("Password").fill(BRAND_USER[1])
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{stack.widget_url}/review/")
-
-
-def card(panel: FrameLocator, request_id: int):
-    return panel.locator("#mine-list > li").filter(has=panel.locator(f"#request-{request_id}"))
+    return url, link_id, request_id
 
 
 @on_every_database
