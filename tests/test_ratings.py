@@ -347,7 +347,14 @@ def test_both_emails_arrive_over_smtp(smtp_app, smtp, world):
     html = to_ana.get_body(("html",)).get_content()
     assert "Good &lt;b&gt;work&lt;/b&gt;" in html  # escaped, never markup
     to_brand = got[("team@northwind.example", "Ana Lima rated your collaboration 5 of 5")]
-    assert f"/review/requests/{world['done']}" in to_brand.get_body(("plain",)).get_content()
+    brand_text = to_brand.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert f"See the request:\nhttp://widget.test/review/requests/{world['done']}" in brand_text
+
+
+def test_the_first_email_invites_the_other_side_to_rate_back(client, world, db):
+    rate_by_api(client, world["done"], world["token"], stars=2)
+    [to_brand] = outbox(db, "rated_by_influencer")
+    assert "rate Ana back" in to_brand.text_body and "rate Ana back" in to_brand.html_body
 
 
 def test_no_rating_without_its_email(client, world, db, monkeypatch):
