@@ -1,4 +1,5 @@
-"""Server-side benchmarks: the review page and summary at 100,000 requests, the sweeper."""
+"""Server-side benchmarks: the review page, summary and creator history at 100,000 requests,
+the sweeper."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from widget_server.influencers.models import Influencer, SocialHandle
 from widget_server.migrate import upgrade
 from widget_server.product_requests.expiry import sweep
 from widget_server.product_requests.models import ProductRequest, RequestEvent, RequestItem
+from widget_server.ratings.models import Rating
 from widget_server.review import queries
 
 PASSWORD = "benchmark-password"
@@ -72,7 +74,7 @@ def seed(total: int, pending_due: int) -> int:
     statuses = ["approved", "denied", "expired", "pending"]
     batch = 5_000
     for start in tqdm(range(0, total, batch), desc="Seeding requests", unit=" batch"):
-        rows, items, events = [], [], []
+        rows, items, events, ratings = [], [], [], []
         for n in range(start, min(start + batch, total)):
             due = n < pending_due
             status = "pending" if due else rng.choice(statuses)
@@ -110,10 +112,17 @@ def seed(total: int, pending_due: int) -> int:
                     "created_at": submitted,
                 }
             )
+            if status == "approved" and n % 3 == 0:  # the brand rated a third of them
+                ratings.append(
+                    {"request_id": n + 1, "side": "brand", "stars": 1 + n % 5,
+                     "actor": "bench", "created_at": submitted}
+                )  # fmt: skip
         session.execute(insert(ProductRequest), rows)
         # render_nulls: a NULL claim must stay NULL (the ORM would apply the default).
         session.execute(insert(RequestItem).execution_options(render_nulls=True), items)
         session.execute(insert(RequestEvent), events)
+        if ratings:
+            session.execute(insert(Rating), ratings)
         session.commit()
     return brand.id
 
@@ -140,6 +149,9 @@ def run(database_url: str | None = None, total: int = 100_000, due: int = 10_000
             archive_ms = median_ms(lambda: client.get("/review/archive?status=approved"), 15)
             with app.app_context():
                 summary_ms = median_ms(lambda: queries.summary(brand_id), 15)
+                # A pending page's worth of creators (50), each with ~200 requests here.
+                creators = set(range(1, 51))
+                history_ms = median_ms(lambda: queries.track_records(brand_id, creators), 15)
                 start = time.perf_counter()
                 expired = sweep()
                 sweep_s = time.perf_counter() - start
@@ -152,6 +164,7 @@ def run(database_url: str | None = None, total: int = 100_000, due: int = 10_000
         "review_page_median_ms": page_ms,
         "archive_page_median_ms": archive_ms,
         "summary_query_median_ms": summary_ms,
+        "track_records_50_creators_median_ms": history_ms,
         "sweeper_expired": expired,
         "sweeper_seconds": round(sweep_s, 2),
         "sweeper_requests_per_second": round(expired / sweep_s) if sweep_s else None,

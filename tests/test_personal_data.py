@@ -198,6 +198,12 @@ def probe_calls(world: dict[str, Any], round_: int) -> list[tuple[str, str, str,
             f"/v1/requests/{world['approved']}/content",
             {"brand": "northwind", "urls": ["https://instagram.example/p/1"]},
         ),
+        (
+            "POST",
+            "/v1/requests/{request_id}/rating",
+            f"/v1/requests/{world['approved']}/rating",
+            {"brand": "northwind", "stars": 5, "comment": "Lovely"},
+        ),
         # The store's calls take the brand's API key: a link token gets a 401.
         *(
             (
@@ -236,6 +242,7 @@ def test_no_endpoint_gives_a_token_holder_an_email_or_a_street(client: FlaskClie
     assert statuses[("POST", f"/v1/requests/{world['approved']}/withdraw")] == {409}
     assert statuses[("POST", "/v1/panel/handles")] >= {201}
     assert statuses[("POST", "/v1/requests/{request_id}/content")] == {409}
+    assert statuses[("POST", "/v1/requests/{request_id}/rating")] == {409}  # not completed
     assert statuses[("POST", "/v1/requests/{request_id}/shipment")] == {401}
     assert statuses[("GET", "/v1/requests/{request_id}/messages")] >= {200}
     # Every operation of the API document that takes a token is probed.

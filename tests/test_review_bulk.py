@@ -477,9 +477,11 @@ def test_track_record_counts_every_outcome_in_one_query(app, client, shop, froze
     html = client.get(f"/review/requests/{acme.first.id}").get_data(as_text=True)
     line = re.search(r'data-testid="track-record">(.*?)</p>', html, re.S).group(1)
     assert " ".join(line.split()) == (
-        "At Acme: 7 requests · 2 approved · 1 denied · 1 withdrawn · 2 delivered "
-        "· 1/2 content on time"
+        "At Acme: 7 requests · 2 approved · 1 denied · 1 withdrawn · 2 delivered"
     )
+    # Content on time moved to the history line, with the ratings and collaborations.
+    history = re.search(r'data-testid="history-delivery">(.*?)</li>', html, re.S).group(1)
+    assert " ".join(re.sub(r"<[^>]+>", "", history).split()) == "content on time 1 of 2 (50%)"
     index = client.get("/review/").get_data(as_text=True)
     assert index.count('data-testid="track-record"') == 3
 

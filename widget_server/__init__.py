@@ -39,6 +39,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from widget_server.invitations import init_app as invitations_init_app
     from widget_server.messages.routes import blp as messages_blp
     from widget_server.product_requests.routes import blp as requests_blp
+    from widget_server.ratings.routes import blp as ratings_blp
     from widget_server.review import routes as review_routes
     from widget_server.store_sync.routes import blp as store_blp
     from widget_server.widget import routes as widget_routes
@@ -46,7 +47,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     validation.init_app(app)  # first: routes pick their URL converters when registered
     db.init_app(app)
     ratelimit.init_app(app)
-    api.init_app(app, [session_blp, catalog_blp, requests_blp, messages_blp, store_blp])
+    api.init_app(
+        app, [session_blp, catalog_blp, requests_blp, messages_blp, ratings_blp, store_blp]
+    )
     widget_routes.init_app(app)
     invitations_init_app(app)  # before the review site: its pages nest in it
     review_routes.init_app(app)

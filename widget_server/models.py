@@ -14,6 +14,7 @@ from widget_server.product_requests.models import (
     RequestItem,
     RequestMessage,
 )
+from widget_server.ratings.models import Rating
 
 __all__ = [
     "Application",
@@ -27,6 +28,7 @@ __all__ = [
     "OutboxMessage",
     "Product",
     "ProductRequest",
+    "Rating",
     "ReminderSent",
     "RequestEvent",
     "RequestItem",

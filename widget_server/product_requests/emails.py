@@ -18,6 +18,7 @@ from widget_server.influencers.services import link_url
 from widget_server.influencers.tokens import sign_link
 from widget_server.notifications.outbox import enqueue_email
 from widget_server.product_requests.models import ProductRequest
+from widget_server.ratings.models import Rating
 
 #: status reached -> template sent to the influencer
 INFLUENCER_TEMPLATES = {
@@ -154,6 +155,16 @@ def influencer_message(request: ProductRequest, message: str) -> None:
         "influencer_message",
         {"message": message, "thread_url": review_url(request) + "#messages"},
     )
+
+
+def rated_by_brand(request: ProductRequest, rating: Rating) -> None:
+    """Tell the influencer how the brand rated the collaboration (stars and comment)."""
+    _to_influencer(request, "rated_by_brand", {"rating": rating})
+
+
+def rated_by_influencer(request: ProductRequest, rating: Rating) -> None:
+    """Tell the brand how the influencer rated it; the link leads to rating them back."""
+    _to_brand(request, "rated_by_influencer", {"rating": rating})
 
 
 def content_reminder(request: ProductRequest, days_left: int) -> None:

@@ -14,6 +14,7 @@ from widget_server.brands.models import Brand
 from widget_server.catalog.models import Product, Variant
 from widget_server.db import Base
 from widget_server.influencers.models import Influencer, InfluencerLink
+from widget_server.ratings.models import Rating
 
 #: What of an address may be shown where the street may not: enough to
 #: recognise it ("Lisbon, PT") and to judge shipping, not to find anyone.
@@ -104,6 +105,12 @@ class ProductRequest(Base):
     messages: Mapped[list[RequestMessage]] = relationship(
         back_populates="request", order_by="RequestMessage.id", passive_deletes=True
     )
+    #: At most one per side, once completed (:mod:`widget_server.ratings`).
+    ratings: Mapped[list[Rating]] = relationship(back_populates="request", order_by="Rating.id")
+
+    def rating_by(self, side: str) -> Rating | None:
+        """The rating ``side`` ("brand" or "influencer") gave, if any."""
+        return next((rating for rating in self.ratings if rating.side == side), None)
 
     def content_overdue(self, now: datetime | None = None) -> bool:
         """Is content still pending after its due date (the brand's overdue flag)?"""

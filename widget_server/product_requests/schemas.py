@@ -23,6 +23,8 @@ from widget_server.product_requests.states import (
     effective_status,
 )
 from widget_server.product_requests.uploads import MAX_SCREENSHOTS
+from widget_server.ratings.schemas import InfluencerRating
+from widget_server.ratings.services import may_rate
 from widget_server.store_sync.services import STORE
 from widget_server.validation import (
     COUNTRY,
@@ -328,6 +330,16 @@ class RequestOut(Schema):
         "_screenshot_count",
         metadata={"type": "integer", "description": "Screenshots sent as content, all rounds."},
     )
+    can_rate = fields.Method(
+        "_can_rate",
+        metadata={
+            "type": "boolean",
+            "description": "Completed and not yet rated by you: POST /v1/requests/<id>/rating.",
+        },
+    )
+    my_rating = InfluencerRating(
+        metadata={"description": "Your rating of the brand for this request, once given."}
+    )
     timeline = _TimelineEntries(
         TimelineEventOut,
         many=True,
@@ -343,6 +355,9 @@ class RequestOut(Schema):
 
     def _unread_messages(self, request: ProductRequest) -> int:
         return unread_in(request, INFLUENCER_SIDE)
+
+    def _can_rate(self, request: ProductRequest) -> bool:
+        return may_rate(request, INFLUENCER_SIDE)
 
     def _tracking_url(self, request: ProductRequest) -> str | None:
         return _http_only(request.tracking_url)

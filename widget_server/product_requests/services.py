@@ -282,6 +282,7 @@ def requests_of(link: InfluencerLink) -> list[ProductRequest]:
                 selectinload(ProductRequest.events),
                 selectinload(ProductRequest.screenshots),
                 selectinload(ProductRequest.messages),
+                selectinload(ProductRequest.ratings),
             )
             .order_by(ProductRequest.submitted_at.desc(), ProductRequest.id.desc())
         )

@@ -18,6 +18,7 @@ from widget_server.influencers.models import Influencer
 from widget_server.product_requests.models import ProductRequest, RequestItem
 from widget_server.product_requests.states import (
     APPROVED,
+    CANCELLED,
     COMPLETED,
     CONTENT_SUBMITTED,
     DELIVERED,
@@ -28,6 +29,8 @@ from widget_server.product_requests.states import (
     WAS_APPROVED,
     WITHDRAWN,
 )
+from widget_server.ratings.models import BRAND as BRAND_SIDE
+from widget_server.ratings.models import Rating
 from widget_server.validation import MAX_ID
 
 PAGE_SIZE = 25
@@ -246,6 +249,8 @@ def tab_page(brand_id: int, tab: Tab, cursor: str | None) -> Page:
     query = select(ProductRequest).where(
         ProductRequest.brand_id == brand_id, ProductRequest.status == tab.status
     )
+    if tab.status == COMPLETED:  # each row says whether the brand rated it
+        query = query.options(selectinload(ProductRequest.ratings))
     return _page(query, cursor, order=tab.order)
 
 
@@ -255,7 +260,11 @@ class TrackRecord:
 
     ``content_due`` counts requests whose content was due (submitted, or its
     due date passed); ``content_on_time`` those of them first submitted at or
-    before the due date.
+    before the due date. So the delivery rate leaves out approved requests
+    whose content is not due yet (not delivered, or still inside its window
+    and not sent): they have not had their chance to be late. ``rated`` and
+    ``stars`` are this brand's own ratings of the influencer (never another
+    brand's).
     """
 
     requests: int = 0
@@ -266,6 +275,28 @@ class TrackRecord:
     delivered: int = 0
     content_due: int = 0
     content_on_time: int = 0
+    #: Approved, then cancelled by the brand before shipping (not in ``approved``).
+    cancelled: int = 0
+    #: How many of this brand's ratings of the influencer, and their stars added up.
+    rated: int = 0
+    stars: int = 0
+
+    @property
+    def collaborations(self) -> int:
+        """Requests that ever reached approved (an approval undone in its window never did)."""
+        return self.approved + self.cancelled
+
+    @property
+    def average_stars(self) -> float | None:
+        """The brand's average rating of the influencer, None before any rating."""
+        return self.stars / self.rated if self.rated else None
+
+    @property
+    def on_time_percent(self) -> int | None:
+        """Content on time out of content due, in whole percent (None when none was due)."""
+        if not self.content_due:
+            return None
+        return round(100 * self.content_on_time / self.content_due)
 
 
 #: Delivered and every status after it: the product reached the influencer.
@@ -273,7 +304,11 @@ DELIVERED_OR_LATER = (DELIVERED, CONTENT_SUBMITTED, COMPLETED)
 
 
 def track_records(brand_id: int, influencer_ids: set[int]) -> dict[int, TrackRecord]:
-    """Each influencer's history at this brand, in one grouped query (no query per person)."""
+    """Each influencer's history at this brand, in one grouped query (no query per person).
+
+    The brand's ratings join in on the unique (request, side) key, so each
+    request still counts once.
+    """
     if not influencer_ids:
         return {}
     now = clock.now()
@@ -295,7 +330,11 @@ def track_records(brand_id: int, influencer_ids: set[int]) -> dict[int, TrackRec
             count(ProductRequest.status.in_(DELIVERED_OR_LATER)),
             count(and_(due.is_not(None), or_(submitted.is_not(None), due <= now))),
             count(and_(due.is_not(None), submitted.is_not(None), submitted <= due)),
+            count(ProductRequest.status == CANCELLED),
+            func.count(Rating.id),
+            func.coalesce(func.sum(Rating.stars), 0),
         )
+        .outerjoin(Rating, and_(Rating.request_id == ProductRequest.id, Rating.side == BRAND_SIDE))
         .where(
             ProductRequest.brand_id == brand_id,
             ProductRequest.influencer_id.in_(influencer_ids),

@@ -44,6 +44,7 @@ from widget_server.notifications.outbox import is_http_url
 from widget_server.product_requests import lifecycle, states, uploads
 from widget_server.product_requests.models import ContentScreenshot, ProductRequest
 from widget_server.ratelimit import PER_IP_SIGN_IN, PER_USER_MESSAGES, limiter, user_key
+from widget_server.ratings.forms import RatingForm
 from widget_server.review import queries
 from widget_server.review.auth import (
     authenticate,
@@ -216,6 +217,7 @@ def tab(slug: str) -> str:
         counts=queries.tab_counts(g.brand.id),
         page=page,
         unread=messages.unread_counts((r.id for r in page.requests), BRAND),
+        records=queries.track_records(g.brand.id, {r.influencer_id for r in page.requests}),
         **_lifecycle_forms(),
     )
 
@@ -356,6 +358,7 @@ def _detail_page(product_request: ProductRequest, message_form: MessageForm) -> 
         thread_open=not message_rules.closed(product_request),
         open_after_end=message_rules.OPEN_AFTER_END,
         undo_until=states.undo_deadline(product_request),
+        rating_form=RatingForm(),
         **_lifecycle_forms(),
     )
 
@@ -606,6 +609,7 @@ def init_app(app: Flask) -> None:
     # The nav's unread count, on every signed-in page (console ones too); asked only when shown.
     app.jinja_env.globals["unread_messages_total"] = lambda: messages.brand_unread_total(g.brand.id)
     # The bulk pages hang their views on this blueprint: imported before it is registered.
+    from widget_server.ratings import pages  # noqa: F401
     from widget_server.review import bulk  # noqa: F401
 
     app.register_blueprint(bp)

@@ -1,8 +1,8 @@
 /* My requests: each request's items, its status in words, when it expires
    or was decided, the brand's reason, what happens next, and what the
    influencer can do: withdraw a pending one, request an ended one again.
-   After approval, the collaboration (82-collab.js) and, once delivered, the
-   content form (84-content.js). */
+   After approval, the collaboration (82-collab.js), once delivered the
+   content form (84-content.js), once completed the rating (83-rating.js). */
 
 var confirming = null; // id of the request whose withdrawal is being confirmed
 
@@ -101,6 +101,7 @@ function renderRequest(request) {
     requestActions(request),
     request.status === "delivered" ? contentForm(request) : null,
     messagesBox(request),
+    request.status === "completed" ? ratingBlock(request) : null,
     timeline(request),
   ]);
 }

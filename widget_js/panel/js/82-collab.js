@@ -19,6 +19,7 @@ var EVENT_WORDS = {
   cancelled: "Cancelled",
   emailed: "Email sent to you",
   message: "Message",
+  rated: "Rated",
 };
 
 /* Only http(s) addresses become links: the carrier's page opens without
