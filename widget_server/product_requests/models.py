@@ -52,6 +52,10 @@ class ProductRequest(Base):
         Index("ix_product_request_track_record", "influencer_id", "brand_id", "status"),
         # The reminders' "content pending and due soon" lookup.
         Index("ix_product_request_status_content_due", "status", "content_due_at"),
+        # The analytics page reads a period of the brand's requests in submission order.
+        Index("ix_product_request_brand_submitted", "brand_id", "submitted_at"),
+        # The metrics survey's "completed a few days ago" lookup.
+        Index("ix_product_request_status_completed", "status", "completed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,6 +88,9 @@ class ProductRequest(Base):
     content_submitted_at: Mapped[datetime | None]
     #: The influencer's evidence: links to the published posts.
     content_urls: Mapped[list[str] | None]
+    #: When the brand accepted the content (the collaboration ended): the
+    #: metrics survey is due some days later, and analytics count by it.
+    completed_at: Mapped[datetime | None]
 
     brand: Mapped[Brand] = relationship()
     influencer: Mapped[Influencer] = relationship()
