@@ -583,6 +583,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["money"] = format_minor
     app.jinja_env.filters["platform_name"] = platform_name
     # The bulk pages hang their views on this blueprint: imported before it is registered.
+    from widget_server.analytics import views  # noqa: F401
     from widget_server.review import bulk  # noqa: F401
 
     app.register_blueprint(bp)
