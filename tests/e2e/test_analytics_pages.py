@@ -14,7 +14,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
-from sqlalchemy import select
 
 from tests.e2e.conftest import on_every_database
 from tests.e2e.stack import Stack
@@ -23,11 +22,11 @@ from tests.factories import make_influencer
 from tests.test_analytics import seed
 from widget_server import clock
 from widget_server.brands.services import find_brand
-from widget_server.catalog.models import Product
 from widget_server.db import session
 from widget_server.product_requests import lifecycle, states
 from widget_server.product_requests.models import ProductRequest
 
+TEE = "everyday-organic-tee"  # a product of the demo store
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 #: (weeks ago, status, retail value in cents, hours to decision) of the seeded requests.
 HISTORY = [
@@ -54,13 +53,7 @@ def seed_history(stack: Stack, slug: str) -> None:
 
 def completed_collaboration(stack: Stack, slug: str, owner: str) -> int:
     invite = stack.invite(brand=slug)
-    with stack.widget_app.app_context():
-        handle = session.scalars(
-            select(Product.handle)
-            .where(Product.brand_id == find_brand(slug).id)
-            .order_by(Product.id)
-        ).first()
-    request_id = stack.submit_request(invite.link_id, [handle])
+    request_id = stack.submit_request(invite.link_id, [TEE])
     with stack.widget_app.app_context():
         states.transition(request_id, states.APPROVED, owner)
         lifecycle.ship(request_id, owner, "DHL", "JD0142", None)
