@@ -198,6 +198,11 @@ def test_the_survey_is_answered_kept_with_the_request_and_edited(acme_client, sh
     row = answer_row(db, rid)
     assert (row.reach, row.clicks, row.revenue_minor, row.notes) == (13000, None, None, None)
     assert [kind for kind, *_ in survey_events(db, rid)] == ["survey_answered", "survey_edited"]
+    # The same answers again: nothing to record.
+    same = survey_post(acme_client, rid, reach="13,000", orders="12")
+    assert same.status_code == 302
+    assert "Nothing changed." in acme_client.get(f"/review/requests/{rid}").get_data(as_text=True)
+    assert len(survey_events(db, rid)) == 2
     with db() as s:
         assert s.scalar(select(SurveyAnswer.id).where(SurveyAnswer.request_id == rid)) == row.id
 

@@ -15,6 +15,7 @@ from widget_server.product_requests.models import ProductRequest, RequestEvent
 
 ANSWERED = "survey_answered"
 EDITED = "survey_edited"
+UNCHANGED = "unchanged"
 
 
 def answer_of(request: ProductRequest) -> SurveyAnswer | None:
@@ -38,8 +39,9 @@ def summary(answer: SurveyAnswer) -> str:
     return " · ".join(parts) or "notes only"
 
 
-def save(request: ProductRequest, answers: dict[str, Any], actor: str) -> bool:
-    """Keep ``answers`` (checked by the form) for ``request``; True if they were the first.
+def save(request: ProductRequest, answers: dict[str, Any], actor: str) -> str:
+    """Keep ``answers`` (checked by the form) for ``request``: :data:`ANSWERED` the first
+    time, :data:`EDITED` after, :data:`UNCHANGED` when they are what was kept (no event).
 
     Two first answers at once: the unique request id lets one insert win; the
     other becomes an edit of it.
@@ -59,6 +61,8 @@ def save(request: ProductRequest, answers: dict[str, Any], actor: str) -> bool:
             answer, first = answer_of(request), False
     assert answer is not None
     if not first:
+        if all(getattr(answer, key) == value for key, value in answers.items()):
+            return UNCHANGED
         for key, value in answers.items():
             setattr(answer, key, value)
         answer.answered_by = actor
@@ -73,4 +77,4 @@ def save(request: ProductRequest, answers: dict[str, Any], actor: str) -> bool:
         )
     )
     session.flush()
-    return first
+    return ANSWERED if first else EDITED

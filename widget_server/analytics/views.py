@@ -19,10 +19,17 @@ from widget_server.review.auth import get_request_or_404, login_required
 from widget_server.review.routes import _refuse_stray_args, bp, csv_download, csv_lines
 
 
-@bp.app_context_processor
+@bp.context_processor
 def survey_helpers() -> dict[str, object]:
     """The request page's survey block reads its answers itself (see ``_survey.html``)."""
     return {"survey_answer_of": survey.answer_of}
+
+
+_SAVED = {
+    survey.ANSWERED: "Thank you: the answers are saved.",
+    survey.EDITED: "The answers are updated.",
+    survey.UNCHANGED: "Nothing changed.",
+}
 
 
 @bp.route("/requests/<int:request_id>/survey", methods=["GET", "POST"])
@@ -48,10 +55,8 @@ def request_survey(request_id: int) -> Response | tuple[str, int]:
     form = SurveyForm(data=data if request.method == "GET" else None)
     form.currency = g.brand.currency
     if form.validate_on_submit():
-        first = survey.save(product_request, form.answers(), g.user.email)
-        flash(
-            "Thank you: the answers are saved." if first else "The answers are updated.", "success"
-        )
+        outcome = survey.save(product_request, form.answers(), g.user.email)
+        flash(_SAVED[outcome], "info" if outcome == survey.UNCHANGED else "success")
         return redirect(url_for("review.detail", request_id=request_id) + "#survey")
     status = 400 if request.method == "POST" else 200
     return render_template(
