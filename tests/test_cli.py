@@ -19,6 +19,7 @@ from werkzeug.security import check_password_hash
 
 from widget_server import clock
 from widget_server.brands.models import BrandUser
+from widget_server.brands.services import find_brand
 from widget_server.db import session
 
 ACME = [
@@ -303,6 +304,13 @@ def test_brand_update_refuses_bad_values_and_changes_nothing(runner, acme, args,
     before = as_json(runner, "brand", "list")
     assert reason in fails(runner, "brand", "update", "acme", "--name", "Changed", *args)
     assert as_json(runner, "brand", "list") == before
+
+
+def test_brand_update_sets_the_survey_days_within_0_to_60(runner, acme, app):
+    ok(runner, "brand", "update", "acme", "--survey-days", "7")
+    assert "survey_days" in fails(runner, "brand", "update", "acme", "--survey-days", "61")
+    with app.app_context():
+        assert find_brand("acme").survey_days == 7
 
 
 def test_brand_update_without_changes_is_a_usage_error(runner, acme):

@@ -189,16 +189,21 @@ def test_content_reminders_go_out_three_days_and_one_day_before_each_once(
     due = frozen_clock + timedelta(days=14)
 
     nothing = (
-        "Sent 0 3-day and 0 1-day content reminder(s), 0 expiry digest(s) covering 0 request(s)."
+        "Sent 0 3-day and 0 1-day content reminder(s), 0 expiry digest(s) covering 0 request(s), "
+        "0 metrics survey(s)."
     )
     assert remind_at(runner, due - timedelta(days=3, seconds=1)) == nothing
     three = (
-        "Sent 1 3-day and 0 1-day content reminder(s), 0 expiry digest(s) covering 0 request(s)."
+        "Sent 1 3-day and 0 1-day content reminder(s), 0 expiry digest(s) covering 0 request(s), "
+        "0 metrics survey(s)."
     )
     assert remind_at(runner, due - timedelta(days=3)) == three
     assert remind_at(runner, due - timedelta(days=3)) == nothing
     assert remind_at(runner, due - timedelta(days=2)) == nothing
-    one = "Sent 0 3-day and 1 1-day content reminder(s), 0 expiry digest(s) covering 0 request(s)."
+    one = (
+        "Sent 0 3-day and 1 1-day content reminder(s), 0 expiry digest(s) covering 0 request(s), "
+        "0 metrics survey(s)."
+    )
     assert remind_at(runner, due - timedelta(hours=20)) == one
     assert remind_at(runner, due - timedelta(hours=1)) == nothing
     assert remind_at(runner, due + timedelta(days=1)) == nothing  # overdue: the brand's flag
@@ -235,7 +240,10 @@ def test_the_brand_gets_one_digest_of_requests_expiring_within_two_days(app, run
         first = make_request(make_link(brand)[0], [make_product(brand).variants[0]]).id
         other = make_brand("other")
         make_request(make_link(other)[0], [make_product(other).variants[0]])
-    digest = "0 3-day and 0 1-day content reminder(s), 2 expiry digest(s) covering 2 request(s)."
+    digest = (
+        "0 3-day and 0 1-day content reminder(s), 2 expiry digest(s) covering 2 request(s), "
+        "0 metrics survey(s)."
+    )
     assert remind_at(runner, frozen_clock + timedelta(days=7)) == f"Sent {digest}"
     assert "0 expiry digest(s)" in remind_at(runner, frozen_clock + timedelta(days=8))
     with app.app_context():

@@ -458,3 +458,23 @@ def test_members_cannot_touch_the_store_connection(client, brands, db):
         token = csrf_token(client, "/review/")
         assert client.post(action, data={**data, "csrf_token": token}).status_code == 403
     assert brand_of(db).webhook_url is None and brand_of(db).api_key_prefix is None
+
+
+def test_survey_days_are_set_checked_and_audited(owner, brands, db):
+    data = {"expiry_days": "9", "max_items": "5", "max_value": "500", "currency": "USD"}
+    page = "/review/settings/policy"
+    assert "Days after completion to ask for the results" in owner.get(page).get_data(as_text=True)
+    assert brand_of(db).survey_days == 3
+    assert post_form(owner, page, page, {**data, "survey_days": "5"}).status_code == 302
+    assert brand_of(db).survey_days == 5
+    # 0 is a setting (no survey email), not "empty".
+    assert post_form(owner, page, page, {**data, "survey_days": "0"}).status_code == 302
+    assert brand_of(db).survey_days == 0
+    refused = post_form(owner, page, page, {**data, "survey_days": "61"})
+    assert refused.status_code == 400
+    assert "from 0 to 60" in refused.get_data(as_text=True)
+    assert brand_of(db).survey_days == 0
+    assert [row[2:] for row in audit_rows(db)] == [
+        ("survey days", "3", "5"),
+        ("survey days", "5", "0"),
+    ]

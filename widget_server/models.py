@@ -1,5 +1,6 @@
 """Every model, imported in one place so Alembic and tests see the whole schema."""
 
+from widget_server.analytics.models import SurveyAnswer
 from widget_server.brands.models import Brand, BrandUser, ReviewSession
 from widget_server.catalog.models import Product, Variant
 from widget_server.console.models import AuditEntry, UserToken
@@ -35,6 +36,7 @@ __all__ = [
     "RequestMessage",
     "ReviewSession",
     "SocialHandle",
+    "SurveyAnswer",
     "UserToken",
     "Variant",
     "WebhookAttempt",

@@ -47,7 +47,7 @@ def run_jobs(app: Flask, stop: threading.Event, send_every: float, sweep_every: 
         try:
             with app.app_context():
                 reminded = remind()
-            if reminded.digests or any(reminded.content.values()):
+            if reminded.sent_any:
                 log.info("%s", reminded)
         except Exception:
             log.exception("reminders failed; retrying later")

@@ -41,6 +41,11 @@ def _policy_options(command: Any) -> Any:
             click.option(
                 "--content-days", type=int, help="Days after delivery the content is due [14]."
             ),
+            click.option(
+                "--survey-days",
+                type=int,
+                help="Days after completion the metrics survey is emailed (0: never) [3].",
+            ),
             click.option("--max-value", help="Most retail value of one request, e.g. 250.00."),
             click.option("--currency", help="ISO currency of the store's prices, e.g. USD."),
         ]

@@ -14,6 +14,8 @@ from widget_server.db import Base
 DEFAULT_EXPIRY_DAYS = 9
 DEFAULT_MAX_ITEMS = 3
 DEFAULT_CONTENT_DAYS = 14
+#: Days after completion the brand is asked for the collaboration's results.
+DEFAULT_SURVEY_DAYS = 3
 
 
 class Brand(Base):
@@ -63,6 +65,11 @@ class Brand(Base):
     #: Seconds an approval can be undone (its email and webhook wait that
     #: long); None: ``DOTS_APPROVAL_UNDO_SECONDS``.
     approval_undo_seconds: Mapped[int | None]
+    #: Days after a collaboration is completed that the brand is emailed the
+    #: metrics survey (reach, clicks, orders, revenue); 0: no email.
+    survey_days: Mapped[int] = mapped_column(
+        default=DEFAULT_SURVEY_DAYS, server_default=str(DEFAULT_SURVEY_DAYS)
+    )
     #: The store's API key: its public lookup prefix and the SHA-256 of the
     #: whole key (never the key itself; see widget_server.store_sync.keys).
     api_key_prefix: Mapped[str | None] = mapped_column(String(16), unique=True)

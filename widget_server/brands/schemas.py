@@ -34,6 +34,8 @@ class BrandInput(StrictSchema):
     content_days = fields.Integer(validate=validate.Range(1, 365))
     #: Seconds an approval can be undone before its email goes (None: the server's default).
     approval_undo_seconds = fields.Integer(allow_none=True, validate=validate.Range(0, 3600))
+    #: Days after completion the metrics survey is emailed (0: never).
+    survey_days = fields.Integer(validate=validate.Range(0, 60))
     max_value = fields.Decimal(validate=validate.Range(0, min_inclusive=False), as_string=True)
 
 

@@ -65,6 +65,7 @@ def brand_settings(brand: Brand) -> dict[str, Any]:
         "expiry days": brand.expiry_days,
         "max items": brand.max_items,
         "max retail value": format_minor(brand.max_value_minor, brand.currency),
+        "survey days": brand.survey_days,
     }
 
 

@@ -98,6 +98,10 @@ class PolicyForm(FlaskForm):
         "Seconds to undo an approval",
         validators=[Optional(), NumberRange(0, 3600, "Use a number of seconds from 0 to 3,600.")],
     )
+    survey_days = IntegerField(
+        "Days after completion to ask for the results",
+        validators=[Optional(), NumberRange(0, 60, "Use a number of days from 0 to 60.")],
+    )
 
 
 def _addresses(_form: FlaskForm, field: Field) -> None:

@@ -209,6 +209,7 @@ def _policy_values(brand: Brand) -> dict[str, Any]:
         "currency": brand.currency,
         "content days": brand.content_days,
         "approval undo seconds": brand.approval_undo_seconds,
+        "survey days": brand.survey_days,
     }
 
 
@@ -224,6 +225,7 @@ def policy() -> Response | tuple[str, int]:
             "currency": brand.currency,
             "content_days": brand.content_days,
             "approval_undo_seconds": brand.approval_undo_seconds,
+            "survey_days": brand.survey_days,
         }
     )
     if form.validate_on_submit():
@@ -239,6 +241,10 @@ def policy() -> Response | tuple[str, int]:
                         "currency": (form.currency.data or "").strip(),
                         "content_days": form.content_days.data or brand.content_days,
                         "approval_undo_seconds": form.approval_undo_seconds.data,
+                        # Empty keeps it (0 is a value: no survey email).
+                        "survey_days": brand.survey_days
+                        if form.survey_days.data is None
+                        else form.survey_days.data,
                     },
                 )
         except ValidationError as exc:

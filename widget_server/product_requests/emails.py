@@ -172,6 +172,26 @@ def content_reminder(request: ProductRequest, days_left: int) -> None:
     _to_influencer(request, "content_reminder", {"days_left": days_left})
 
 
+def survey_url(request: ProductRequest) -> str:
+    """The brand's metrics survey of this request (the brand signs in: no token in it)."""
+    return f"{review_url(request)}/survey"
+
+
+def metrics_survey(request: ProductRequest) -> None:
+    """Ask the brand how the completed collaboration went (reach, clicks, orders, revenue)."""
+    for address in request.brand.notify_addresses:
+        enqueue_email(
+            to=address,
+            template="metrics_survey",
+            context={
+                "request": request,
+                "survey_url": survey_url(request),
+                "days": request.brand.survey_days,
+            },
+            request_id=request.id,
+        )
+
+
 def expiry_digest(brand: Brand, requests: list[ProductRequest]) -> None:
     """Tell the brand which pending requests expire soon (one email for all of them)."""
     public = current_app.config["PUBLIC_URL"].rstrip("/")

@@ -130,8 +130,10 @@ def submit_content(
 
 
 def accept_content(request_id: int, actor: str) -> ProductRequest:
-    """``content_submitted → completed``: the collaboration is done."""
-    return states.transition(request_id, states.COMPLETED, actor)
+    """``content_submitted → completed``: the collaboration is done (the survey counts from now)."""
+    return states.transition(
+        request_id, states.COMPLETED, actor, changes={"completed_at": clock.now()}
+    )
 
 
 def request_changes(request_id: int, actor: str, note: str) -> ProductRequest:

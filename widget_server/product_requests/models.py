@@ -53,6 +53,10 @@ class ProductRequest(Base):
         Index("ix_product_request_track_record", "influencer_id", "brand_id", "status"),
         # The reminders' "content pending and due soon" lookup.
         Index("ix_product_request_status_content_due", "status", "content_due_at"),
+        # The analytics page reads a period of the brand's requests in submission order.
+        Index("ix_product_request_brand_submitted", "brand_id", "submitted_at"),
+        # The metrics survey's "completed a few days ago" lookup.
+        Index("ix_product_request_status_completed", "status", "completed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -89,6 +93,9 @@ class ProductRequest(Base):
     #: unread count is what came after): ``widget_server.messages``.
     brand_read_message_id: Mapped[int | None]
     influencer_read_message_id: Mapped[int | None]
+    #: When the brand accepted the content (the collaboration ended): the
+    #: metrics survey is due some days later, and analytics count by it.
+    completed_at: Mapped[datetime | None]
 
     brand: Mapped[Brand] = relationship()
     influencer: Mapped[Influencer] = relationship()

@@ -610,6 +610,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["unread_messages_total"] = lambda: messages.brand_unread_total(g.brand.id)
     # The bulk pages hang their views on this blueprint: imported before it is registered.
     from widget_server.ratings import pages  # noqa: F401
+    from widget_server.analytics import views  # noqa: F401
     from widget_server.review import bulk  # noqa: F401
 
     app.register_blueprint(bp)

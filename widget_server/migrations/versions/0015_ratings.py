@@ -1,7 +1,7 @@
 """ratings: each side rates the other once after a request completes
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-05 05:20:00
 
 One row per (request, side), unique in the database so a double submit or a
@@ -16,7 +16,7 @@ from alembic import op
 import widget_server.db
 
 revision = "0015"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
