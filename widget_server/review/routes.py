@@ -609,8 +609,8 @@ def init_app(app: Flask) -> None:
     # The nav's unread count, on every signed-in page (console ones too); asked only when shown.
     app.jinja_env.globals["unread_messages_total"] = lambda: messages.brand_unread_total(g.brand.id)
     # The bulk pages hang their views on this blueprint: imported before it is registered.
-    from widget_server.ratings import pages  # noqa: F401
     from widget_server.analytics import views  # noqa: F401
+    from widget_server.ratings import pages  # noqa: F401
     from widget_server.review import bulk  # noqa: F401
 
     app.register_blueprint(bp)
