@@ -37,7 +37,8 @@ function deferred() {
       });
       (D.head || D.documentElement).appendChild(
         h("script", {
-          src: BASE + "__DOTS_DEFERRED_PATH__",
+          // next to the overlay (CFG.root: a loader from before CDN builds has none)
+          src: new URL(".__DOTS_DEFERRED_PATH__", CFG.root || BASE + "/").href,
           nonce: CFG.nonce || null, // the page's CSP nonce, as the loader does
           onload: function () {
             x.open ? resolve(x) : reject();
