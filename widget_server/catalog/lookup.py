@@ -18,7 +18,18 @@ from typing import Any
 
 from flask import Response, jsonify
 from marshmallow import Schema
-from sqlalchemy import ColumnElement, String, exists, func, literal, select, true, union_all
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Row,
+    String,
+    exists,
+    func,
+    literal,
+    select,
+    true,
+    union_all,
+)
 
 from widget_server.brands.models import Brand
 from widget_server.catalog.keys import KINDS, normalise_value, path_suffixes
@@ -80,10 +91,10 @@ _PRODUCT_COLUMNS = {
 _VARIANT_COLUMNS = {"sv": Variant.store_id, "k": Variant.sku, "g": Variant.gtin}
 
 
-def _candidates(
+def _candidate_union(
     brand: Brand, wanted: dict[str, set[str]], where: ColumnElement[bool]
-) -> dict[tuple[str, str], set[int]]:
-    """``(column tag, value) -> product ids`` for every wanted value, in one round trip.
+) -> CompoundSelect | None:
+    """``(tag, value, product_id)`` rows for every wanted value, as one statement (or None).
 
     One indexed SELECT per column, joined with UNION ALL: a page's lookup
     costs one query however many kinds of key it holds. Variant columns are
@@ -96,7 +107,8 @@ def _candidates(
     for tag, column in _PRODUCT_COLUMNS.items():
         if wanted.get(tag):
             parts.append(
-                select(literal(tag, String).label("tag"), column.label("value"), Product.id)
+                select(literal(tag, String).label("tag"), column.label("value"),
+                       Product.id.label("product_id"))
                 .where(*scope, column.in_(wanted[tag]))
             )  # fmt: skip
     for tag, column in _VARIANT_COLUMNS.items():
@@ -106,12 +118,31 @@ def _candidates(
                 select(literal(tag, String).label("tag"), column.label("value"), Variant.product_id)
                 .where(column.in_(wanted[tag]), Variant.active.is_(True), product_in_scope)
             )  # fmt: skip
-    if not parts:
-        return {}
+    return union_all(*parts) if parts else None
+
+
+def _candidates(
+    brand: Brand, wanted: dict[str, set[str]], where: ColumnElement[bool]
+) -> tuple[dict[tuple[str, str], set[int]], dict[int, Row[Any]]]:
+    """``(column tag, value) -> product ids``, and each candidate's dot columns, in one query.
+
+    The candidates are joined with their product's dot columns (and its
+    cheapest available price), so the products a page shows cost no second
+    query: :func:`_dot_shape` makes the dots of the chosen ones from these rows.
+    """
+    union = _candidate_union(brand, wanted, where)
     found: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for tag, value, product_id in session.execute(union_all(*parts)).all():
-        found[(tag, value)].add(product_id)
-    return found
+    rows: dict[int, Row[Any]] = {}
+    if union is None:
+        return found, rows
+    candidates = union.subquery()
+    query = select(candidates.c.tag, candidates.c.value, *_dot_columns()).join(
+        Product, Product.id == candidates.c.product_id
+    )
+    for row in session.execute(query):
+        found[(row.tag, row.value)].add(row.id)
+        rows[row.id] = row
+    return found, rows
 
 
 def _find(
@@ -119,7 +150,7 @@ def _find(
     groups: dict[str, dict[str, str]],
     where: ColumnElement[bool],
     full: Iterable[str] = (),
-) -> tuple[dict[str, set[int]], set[int]]:
+) -> tuple[dict[str, set[int]], set[int], dict[int, Row[Any]]]:
     """Product ids each key names among ``brand``'s products that satisfy ``where``.
 
     Also the ids of the products whose handle is in ``full``. Precedence
@@ -139,7 +170,7 @@ def _find(
         "n": set(groups.get("n", {}).values()),
         "full": set(full),
     }
-    found = _candidates(brand, wanted, where)
+    found, rows = _candidates(brand, wanted, where)
     named: dict[str, set[int]] = {}
     for key, group in suffixes.items():
         hit = next((found[("u", suffix)] for suffix in group if ("u", suffix) in found), None)
@@ -159,7 +190,7 @@ def _find(
             if hit:
                 named[key] = hit
     full_ids = {pid for handle in wanted["full"] for pid in found.get(("full", handle), ())}
-    return named, full_ids
+    return named, full_ids, rows
 
 
 def _misses(brand: Brand, groups: dict[str, dict[str, str]], matched: set[str]) -> dict[str, str]:
@@ -168,7 +199,7 @@ def _misses(brand: Brand, groups: dict[str, dict[str, str]], matched: set[str]) 
         kind: {key: value for key, value in keys.items() if key not in matched}
         for kind, keys in groups.items()
     }
-    named, _ = _find(brand, rest, true())
+    named, _, _ = _find(brand, rest, true())
     ids = {product_id for group in named.values() for product_id in group}
     if not ids:
         return {}
@@ -203,15 +234,12 @@ def products_answer(schema: type[Schema], answer: dict[str, Any]) -> Response:
 _WITHOUT_PRODUCTS: dict[type[Schema], Schema] = {}
 
 
-def _dot_shapes(brand: Brand, ids: set[int]) -> list[dict[str, Any]]:
-    """The dot shape of products ``ids`` (with their ``id``), in one query of plain rows.
+def _dot_columns() -> tuple[Any, ...]:
+    """What a dot shows of a product: a few columns and its cheapest available price.
 
-    A dot needs its product's cheapest available price, not its variants:
-    the database works it out, so no variant is loaded (a page of 200
-    products would otherwise load every variant of each).
+    The database works the price out, so no variant is loaded (a page of
+    200 products would otherwise load every variant of each).
     """
-    if not ids:
-        return []
     cheapest = (
         select(func.min(Variant.price_minor))
         .where(
@@ -221,32 +249,32 @@ def _dot_shapes(brand: Brand, ids: set[int]) -> list[dict[str, Any]]:
         )
         .scalar_subquery()
     )
-    rows = session.execute(
-        select(
-            Product.id,
-            Product.handle,
-            Product.title,
-            Product.url,
-            Product.image_url,
-            cheapest.label("price_minor"),
-        ).where(Product.id.in_(ids))
+    return (
+        Product.id,
+        Product.handle,
+        Product.title,
+        Product.url,
+        Product.image_url,
+        cheapest.label("price_minor"),
     )
-    limit = brand.max_value_minor
-    # DotProductOut's fields, built directly: the shape is fixed, and the
-    # schema's machinery cost more than the query (tests/test_product_lookup_api.py
-    # checks that both give the same).
-    return [
-        {
-            "id": row.id,
-            "handle": row.handle,
-            "title": display_text(row.title),
-            "url": row.url,
-            "image_url": row.image_url,
-            "over_limit": row.price_minor is not None and row.price_minor > limit,
-            "price_minor": row.price_minor,
-        }
-        for row in rows
-    ]
+
+
+def _dot_shape(row: Row[Any], limit: int) -> dict[str, Any]:
+    """The dot shape of a row of :func:`_dot_columns` (with its ``id``).
+
+    DotProductOut's fields, built directly: the shape is fixed, and the
+    schema's machinery cost more than the query (tests/test_product_lookup_api.py
+    checks that both give the same).
+    """
+    return {
+        "id": row.id,
+        "handle": row.handle,
+        "title": display_text(row.title),
+        "url": row.url,
+        "image_url": row.image_url,
+        "over_limit": row.price_minor is not None and row.price_minor > limit,
+        "price_minor": row.price_minor,
+    }
 
 
 def lookup(
@@ -260,10 +288,11 @@ def lookup(
     requestable did not.
     """
     groups = _group(keys)
-    named, full_ids = _find(brand, groups, requestable(), full)
+    named, full_ids, rows = _find(brand, groups, requestable(), full)
     chosen = {key: next(iter(ids)) for key, ids in named.items() if len(ids) == 1}
     result = Lookup()
-    dots = _dot_shapes(brand, set(chosen.values()) - full_ids)
+    limit = brand.max_value_minor
+    dots = [_dot_shape(rows[pid], limit) for pid in set(chosen.values()) - full_ids]
     if full_ids:
         dots += [
             {**_FULL.dump(product), "id": product.id}

@@ -45,7 +45,7 @@ class SessionView(MethodView):
         for another brand's token or a foreign origin. The ``message`` of a
         refusal speaks in the brand's name and may be shown as it is.
         """
-        visitor = authenticate_link(body["brand"])
+        visitor = authenticate_link(body["brand"], statuses=True)
         return products_answer(SessionResponse, start(visitor, body["keys"], body["full"]))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import g, request
 from sqlalchemy import select
 
 from widget_server.catalog.lookup import lookup
@@ -71,5 +71,7 @@ def start(
         }
     else:
         answer["influencer"] = visitor.influencer
-        answer["statuses"] = request_statuses(visitor)
+        # Read along with the link when the view asked for them (one query fewer).
+        statuses = g.get("statuses")
+        answer["statuses"] = request_statuses(visitor) if statuses is None else statuses
     return answer

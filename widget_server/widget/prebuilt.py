@@ -124,7 +124,7 @@ def choose_encoding(accept_encoding: str) -> str:
 
 
 class PrebuiltAssets:
-    """WSGI wrapper: GET/HEAD of a widget asset answered from prepared bytes, the rest to ``app``."""
+    """WSGI wrapper: a GET or HEAD of a widget asset from prepared bytes; the rest to ``app``."""
 
     def __init__(self, app: WSGIApp, bundles: BundleCache, always_https: bool) -> None:
         self.app = app

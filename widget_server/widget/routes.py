@@ -20,7 +20,6 @@ from widget_server.widget.prebuilt import PrebuiltAssets
 bp = Blueprint("widget", __name__, url_prefix="/v1")
 
 
-
 def _bundles() -> BundleCache:
     return current_app.extensions["dots.bundles"]
 
