@@ -19,9 +19,12 @@ from flask import Flask
 from sqlalchemy import event
 
 from tests.factories import make_brand, make_influencer, make_link, make_product, make_request
+from widget_server import clock
 from widget_server.db import engine, session
 from widget_server.influencers.models import InfluencerLink
+from widget_server.influencers.schemas import SessionResponse
 from widget_server.influencers.services import revoke_link
+from widget_server.influencers.start import link_answer, start
 
 ORIGIN = "https://acme.example"
 
@@ -40,6 +43,7 @@ def page(app: Flask, frozen_clock: Any) -> SimpleNamespace:
                 {"platform": "tiktok", "handle": "ana.tt", "followers": 9000},
             ],
         )
+        ana.handles[1].stated_at = clock.now()  # stated in the panel: a date in the answer
         link, token = make_link(acme, ana)
         make_request(link, [products[0].variants[0]])
         make_request(link, [products[1].variants[0]])
@@ -131,3 +135,13 @@ def test_a_token_of_another_brand_still_names_the_called_brand(
         headers={"Authorization": f"Bearer {page.token}", "Origin": ORIGIN},
     )
     assert unknown.status_code == 404
+
+
+def test_the_answer_built_by_hand_is_what_the_schema_dumps(
+    app: Flask, page: SimpleNamespace
+) -> None:
+    with app.test_request_context():
+        link = session.get(InfluencerLink, page.link_id)
+        answer = start(link, ["h:tee-0", "h:tee-2"], [])
+        assert link_answer(answer) == SessionResponse().dump(answer)
+        assert answer["statuses"] and answer["products"]

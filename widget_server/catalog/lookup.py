@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
@@ -20,9 +21,10 @@ from flask import Response, jsonify
 from marshmallow import Schema
 from sqlalchemy import (
     ColumnElement,
-    CompoundSelect,
     Row,
+    Select,
     String,
+    bindparam,
     exists,
     func,
     literal,
@@ -41,6 +43,9 @@ from widget_server.validation import display_text
 
 _DOT = DotProductOut()
 _FULL = FullProductOut()
+
+#: The misses' filter: any product (one object, so the built query is reused).
+_ANY_PRODUCT = true()
 
 #: Why a key names a product that gets no dot, for a preview's diagnostics.
 INACTIVE, EXCLUDED, SOLD_OUT = "inactive", "excluded", "sold_out"
@@ -91,55 +96,54 @@ _PRODUCT_COLUMNS = {
 _VARIANT_COLUMNS = {"sv": Variant.store_id, "k": Variant.sku, "g": Variant.gtin}
 
 
-def _candidate_union(
-    brand: Brand, wanted: dict[str, set[str]], where: ColumnElement[bool]
-) -> CompoundSelect | None:
-    """``(tag, value, product_id)`` rows for every wanted value, as one statement (or None).
+@lru_cache(maxsize=1024)
+def _candidate_query(tags: tuple[str, ...], where: ColumnElement[bool]) -> Select[Any]:
+    """Candidates for the column ``tags``, joined with their dot columns; built once per ``tags``.
 
     One indexed SELECT per column, joined with UNION ALL: a page's lookup
     costs one query however many kinds of key it holds. Variant columns are
     driven by their own index, and the brand's products checked per
     candidate (EXISTS on the primary key), which a join would let SQLite's
-    planner turn into a scan of the brand's products.
+    planner turn into a scan of the brand's products. The candidates come
+    joined with their product's dot columns (and cheapest available price),
+    so the dots of the chosen ones cost no second query (:func:`_dot_shape`).
+    The brand and the values are parameters (``brand_id``, ``v_<tag>``).
     """
-    scope = (Product.brand_id == brand.id, where)
+    scope = (Product.brand_id == bindparam("brand_id"), where)
     parts = []
-    for tag, column in _PRODUCT_COLUMNS.items():
-        if wanted.get(tag):
+    for tag in tags:
+        values = bindparam(f"v_{tag}", expanding=True)
+        if tag in _PRODUCT_COLUMNS:
+            column = _PRODUCT_COLUMNS[tag]
             parts.append(
                 select(literal(tag, String).label("tag"), column.label("value"),
                        Product.id.label("product_id"))
-                .where(*scope, column.in_(wanted[tag]))
+                .where(*scope, column.in_(values))
             )  # fmt: skip
-    for tag, column in _VARIANT_COLUMNS.items():
-        if wanted.get(tag):
+        else:
+            column = _VARIANT_COLUMNS[tag]
             product_in_scope = exists().where(Product.id == Variant.product_id, *scope)
             parts.append(
                 select(literal(tag, String).label("tag"), column.label("value"), Variant.product_id)
-                .where(column.in_(wanted[tag]), Variant.active.is_(True), product_in_scope)
+                .where(column.in_(values), Variant.active.is_(True), product_in_scope)
             )  # fmt: skip
-    return union_all(*parts) if parts else None
+    candidates = union_all(*parts).subquery()
+    return select(candidates.c.tag, candidates.c.value, *_dot_columns()).join(
+        Product, Product.id == candidates.c.product_id
+    )
 
 
 def _candidates(
     brand: Brand, wanted: dict[str, set[str]], where: ColumnElement[bool]
 ) -> tuple[dict[tuple[str, str], set[int]], dict[int, Row[Any]]]:
-    """``(column tag, value) -> product ids``, and each candidate's dot columns, in one query.
-
-    The candidates are joined with their product's dot columns (and its
-    cheapest available price), so the products a page shows cost no second
-    query: :func:`_dot_shape` makes the dots of the chosen ones from these rows.
-    """
-    union = _candidate_union(brand, wanted, where)
+    """``(column tag, value) -> product ids``, and each candidate's dot columns, in one query."""
+    tags = tuple(tag for tag in (*_PRODUCT_COLUMNS, *_VARIANT_COLUMNS) if wanted.get(tag))
     found: dict[tuple[str, str], set[int]] = defaultdict(set)
     rows: dict[int, Row[Any]] = {}
-    if union is None:
+    if not tags:
         return found, rows
-    candidates = union.subquery()
-    query = select(candidates.c.tag, candidates.c.value, *_dot_columns()).join(
-        Product, Product.id == candidates.c.product_id
-    )
-    for row in session.execute(query):
+    params: dict[str, Any] = {f"v_{tag}": sorted(wanted[tag]) for tag in tags}
+    for row in session.execute(_candidate_query(tags, where), {**params, "brand_id": brand.id}):
         found[(row.tag, row.value)].add(row.id)
         rows[row.id] = row
     return found, rows
@@ -199,7 +203,7 @@ def _misses(brand: Brand, groups: dict[str, dict[str, str]], matched: set[str]) 
         kind: {key: value for key, value in keys.items() if key not in matched}
         for kind, keys in groups.items()
     }
-    named, _, _ = _find(brand, rest, true())
+    named, _, _ = _find(brand, rest, _ANY_PRODUCT)
     ids = {product_id for group in named.values() for product_id in group}
     if not ids:
         return {}

@@ -25,8 +25,11 @@ thief reads it.
 
 from __future__ import annotations
 
+from functools import cache
+from typing import Any
+
 from flask import g, request
-from sqlalchemy import and_, select
+from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from widget_server.brands.services import get_brand
@@ -65,6 +68,33 @@ def calling_origin() -> str | None:
     return origin.lower().rstrip("/") if origin else None
 
 
+@cache
+def _link_query(statuses: bool) -> Select[Any]:
+    """The statement of :func:`load_link`, built once (the link id is a parameter)."""
+    query = select(InfluencerLink).where(InfluencerLink.id == bindparam("link_id"))
+    query = query.options(
+        joinedload(InfluencerLink.brand, innerjoin=True),
+        joinedload(InfluencerLink.influencer, innerjoin=True).joinedload(Influencer.handles),
+    )
+    if not statuses:
+        return query
+    newest_first = (ProductRequest.submitted_at.desc(), ProductRequest.id.desc())
+    return (
+        query.add_columns(
+            RequestItem.product_handle, ProductRequest.status, ProductRequest.expires_at
+        )
+        .outerjoin(
+            ProductRequest,
+            and_(
+                ProductRequest.influencer_id == InfluencerLink.influencer_id,
+                ProductRequest.brand_id == InfluencerLink.brand_id,
+            ),
+        )
+        .outerjoin(RequestItem, RequestItem.request_id == ProductRequest.id)
+        .order_by(*newest_first)
+    )
+
+
 def load_link(token: str | None, statuses: bool = False) -> InfluencerLink | None:
     """The link ``token`` names, with brand, influencer and accounts, in one query.
 
@@ -78,32 +108,10 @@ def load_link(token: str | None, statuses: bool = False) -> InfluencerLink | Non
         link_id, _nonce = read_link_token(token or "")
     except ApiError:
         return None
-    query = select(InfluencerLink).where(InfluencerLink.id == link_id)
-    query = query.options(
-        joinedload(InfluencerLink.brand, innerjoin=True),
-        joinedload(InfluencerLink.influencer, innerjoin=True).joinedload(Influencer.handles),
-    )
+    params = {"link_id": link_id}
     if not statuses:
-        return session.scalars(query).unique().one_or_none()
-    newest_first = (ProductRequest.submitted_at.desc(), ProductRequest.id.desc())
-    rows = (
-        session.execute(
-            query.add_columns(
-                RequestItem.product_handle, ProductRequest.status, ProductRequest.expires_at
-            )
-            .outerjoin(
-                ProductRequest,
-                and_(
-                    ProductRequest.influencer_id == InfluencerLink.influencer_id,
-                    ProductRequest.brand_id == InfluencerLink.brand_id,
-                ),
-            )
-            .outerjoin(RequestItem, RequestItem.request_id == ProductRequest.id)
-            .order_by(*newest_first)
-        )
-        .unique()
-        .all()
-    )
+        return session.scalars(_link_query(False), params).unique().one_or_none()
+    rows = session.execute(_link_query(True), params).unique().all()
     found: dict[str, str] = {}
     for row in rows:
         if row.product_handle is not None:
