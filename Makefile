@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 WIDGET_PORT ?= 5000
 STORE_PORT ?= 5001
 
-.PHONY: demo cli test lint format bench browser clean
+.PHONY: demo cli test lint format bench browser wrk clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,8 +49,16 @@ PYTEST_WORKERS ?= 2
 test: $(VENV)/.installed-test browser lint
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
-bench: $(VENV)/.installed-test browser
-	$(BIN)/python -m bench
+# The throughput bench drives the servers with Debian's wrk.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "wrk is missing: installing Debian's wrk package for the throughput bench."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk >/dev/null; }
+
+# BENCH_ARGS='--only throughput' runs the throughput section alone.
+bench: $(VENV)/.installed-test browser wrk
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

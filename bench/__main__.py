@@ -13,7 +13,7 @@ import platform
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import assets, lookup, server
+from bench import assets, lookup, server, throughput
 
 RESULTS = Path(__file__).parent / "results.json"
 
@@ -30,7 +30,19 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=100_000, help="requests to seed")
     parser.add_argument("--due", type=int, default=10_000, help="overdue ones to sweep")
     parser.add_argument("--skip-browser", action="store_true")
+    parser.add_argument(
+        "--only",
+        choices=["throughput"],
+        help="run only this section (the other sections of results.json are kept)",
+    )
+    parser.add_argument("--seconds", type=int, default=5, help="each throughput run's length")
     args = parser.parse_args()
+    if args.only == "throughput":
+        results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+        results["throughput"] = _throughput(args.seconds)
+        RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+        print(f"\nWritten to {RESULTS}")
+        return
 
     results: dict = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -60,8 +72,17 @@ def main() -> None:
         _table(
             "product lookup, 50 keys at 10,000 products, PostgreSQL", results["lookup_postgresql"]
         )
+    results["throughput"] = _throughput(args.seconds)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nWritten to {RESULTS}")
+
+
+def _throughput(seconds: int) -> dict:
+    section = throughput.run(seconds)
+    section["machine"] = f"{platform.machine()}, {os.cpu_count()} cores"
+    section["when"] = datetime.now(UTC).isoformat(timespec="seconds")
+    _table("throughput under wrk, req/s (Dots vs a bare Flask route)", section)
+    return section
 
 
 if __name__ == "__main__":

@@ -623,6 +623,7 @@ COMMANDS = {
         "outbox",
         "serve",
         "worker",
+        "assets",
     },  # fmt: skip
     "db": {"upgrade", "downgrade"},
     "brand": {"create", "list", "update", "user", "api-key", "webhook"},
@@ -632,6 +633,7 @@ COMMANDS = {
     "link": {"issue", "list", "revoke", "preview"},
     "catalog": {"sync", "show", "exclude", "include"},
     "outbox": {"send", "list"},
+    "assets": {"build"},
 }
 LIBRARY_GROUPS = {"openapi"}  # flask-smorest's
 

@@ -1,9 +1,11 @@
 /* Dots loader: no token → no work; #dots=<token> → keep it, load the overlay.
-   Every dots… fragment parameter leaves the URL; #dotsview=mine opens "My requests". */
+   Every dots… fragment parameter leaves the URL; #dotsview=mine opens "My requests".
+   The API is data-api's origin (else the loader's own); the overlay sits next to
+   the loader, wherever it is served from (the widget server, a CDN). */
 (function (w, d) {
   try {
     var s = d.currentScript || d.querySelector("script[src*='/v1/dots.js']"),
-      b = s && s.getAttribute("data-brand"), l = w.location, k = "dots:" + b, t, f, v, h, u, n, c;
+      b = s && s.getAttribute("data-brand"), l = w.location, k = "dots:" + b, t, f, v, h, u, r, n, c;
     if (!b || w.__dots) return; // 2nd tag: no-op
     // read now, before a router rewrites the URL
     h = l.hash.slice(1).split("&").filter(function (p) {
@@ -15,12 +17,13 @@
     if (f) history.replaceState(history.state, "", l.href.split("#")[0] + (h ? "#" + h : ""));
     try { t ? localStorage.setItem(k, t) : t = localStorage.getItem(k); } catch (e) {}
     if (!t) return;
-    u = new URL(s.src).origin;
+    u = new URL(s.getAttribute("data-api") || s.src).origin;
+    r = new URL("..", s.src).href; // the folder holding v1/
     n = s.nonce || "";
-    w.__dots = { brand: b, token: t, base: u, key: k, zIndex: s.getAttribute("data-z-index"), nonce: n, view: v };
+    w.__dots = { brand: b, token: t, base: u, root: r, key: k, zIndex: s.getAttribute("data-z-index"), nonce: n, view: v };
     c = d.createElement("script");
     c.async = !0;
-    c.src = u + "__DOTS_OVERLAY_PATH__";
+    c.src = new URL(".__DOTS_OVERLAY_PATH__", r);
     if (n) c.setAttribute("nonce", n); // CSP
     (d.head || d.documentElement).appendChild(c);
   } catch (e) {}

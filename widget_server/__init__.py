@@ -46,11 +46,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     validation.init_app(app)  # first: routes pick their URL converters when registered
     db.init_app(app)
+    widget_routes.init_app(app)  # before ProxyFix (ratelimit) wraps its asset server
     ratelimit.init_app(app)
     api.init_app(
         app, [session_blp, catalog_blp, requests_blp, messages_blp, ratings_blp, store_blp]
     )
-    widget_routes.init_app(app)
     invitations_init_app(app)  # before the review site: its pages nest in it
     review_routes.init_app(app)
     errors.init_app(app)  # after flask-smorest, so the one error shape wins

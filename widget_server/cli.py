@@ -35,6 +35,7 @@ def commands() -> list[click.Command]:
     from widget_server.product_requests.expiry import expire_command
     from widget_server.product_requests.reminders import remind_command
     from widget_server.serve import serve_command, worker_command
+    from widget_server.widget.build import assets_group
 
     return [
         db_group,
@@ -48,6 +49,7 @@ def commands() -> list[click.Command]:
         outbox_group,
         serve_command,
         worker_command,
+        assets_group,
     ]
 
 

@@ -1,7 +1,8 @@
 /* What only a click or a preview needs (the dialog and its frame, the variant
    the page shows, the install check) is a second file, deferred/, fetched
-   from the widget origin on the first intent: a pointer over or focus on a
-   dot or the launcher, a click, or a preview session. Every page view pays
+   from next to the overlay (the widget server or a CDN) on the first
+   intent: a pointer over or focus on a dot or the launcher, a click, or a
+   preview session. Every page view pays
    only for the dots. The deferred file reads the names it shares with this
    one from CFG.x (docs/widget-protocol.md, "The overlay's two files"). */
 
@@ -37,7 +38,8 @@ function deferred() {
       });
       (D.head || D.documentElement).appendChild(
         h("script", {
-          src: BASE + "__DOTS_DEFERRED_PATH__",
+          // next to the overlay (CFG.root: a loader from before CDN builds has none)
+          src: new URL(".__DOTS_DEFERRED_PATH__", CFG.root || BASE + "/").href,
           nonce: CFG.nonce || null, // the page's CSP nonce, as the loader does
           onload: function () {
             x.open ? resolve(x) : reject();

@@ -13,12 +13,25 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
 from flask import Response, jsonify
 from marshmallow import Schema
-from sqlalchemy import ColumnElement, String, exists, func, literal, select, true, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    String,
+    bindparam,
+    exists,
+    func,
+    literal,
+    select,
+    true,
+    union_all,
+)
 
 from widget_server.brands.models import Brand
 from widget_server.catalog.keys import KINDS, normalise_value, path_suffixes
@@ -30,6 +43,9 @@ from widget_server.validation import display_text
 
 _DOT = DotProductOut()
 _FULL = FullProductOut()
+
+#: The misses' filter: any product (one object, so the built query is reused).
+_ANY_PRODUCT = true()
 
 #: Why a key names a product that gets no dot, for a preview's diagnostics.
 INACTIVE, EXCLUDED, SOLD_OUT = "inactive", "excluded", "sold_out"
@@ -80,38 +96,57 @@ _PRODUCT_COLUMNS = {
 _VARIANT_COLUMNS = {"sv": Variant.store_id, "k": Variant.sku, "g": Variant.gtin}
 
 
-def _candidates(
-    brand: Brand, wanted: dict[str, set[str]], where: ColumnElement[bool]
-) -> dict[tuple[str, str], set[int]]:
-    """``(column tag, value) -> product ids`` for every wanted value, in one round trip.
+@lru_cache(maxsize=1024)
+def _candidate_query(tags: tuple[str, ...], where: ColumnElement[bool]) -> Select[Any]:
+    """Candidates for the column ``tags``, joined with their dot columns; built once per ``tags``.
 
     One indexed SELECT per column, joined with UNION ALL: a page's lookup
     costs one query however many kinds of key it holds. Variant columns are
     driven by their own index, and the brand's products checked per
     candidate (EXISTS on the primary key), which a join would let SQLite's
-    planner turn into a scan of the brand's products.
+    planner turn into a scan of the brand's products. The candidates come
+    joined with their product's dot columns (and cheapest available price),
+    so the dots of the chosen ones cost no second query (:func:`_dot_shape`).
+    The brand and the values are parameters (``brand_id``, ``v_<tag>``).
     """
-    scope = (Product.brand_id == brand.id, where)
+    scope = (Product.brand_id == bindparam("brand_id"), where)
     parts = []
-    for tag, column in _PRODUCT_COLUMNS.items():
-        if wanted.get(tag):
+    for tag in tags:
+        values = bindparam(f"v_{tag}", expanding=True)
+        if tag in _PRODUCT_COLUMNS:
+            column = _PRODUCT_COLUMNS[tag]
             parts.append(
-                select(literal(tag, String).label("tag"), column.label("value"), Product.id)
-                .where(*scope, column.in_(wanted[tag]))
+                select(literal(tag, String).label("tag"), column.label("value"),
+                       Product.id.label("product_id"))
+                .where(*scope, column.in_(values))
             )  # fmt: skip
-    for tag, column in _VARIANT_COLUMNS.items():
-        if wanted.get(tag):
+        else:
+            column = _VARIANT_COLUMNS[tag]
             product_in_scope = exists().where(Product.id == Variant.product_id, *scope)
             parts.append(
                 select(literal(tag, String).label("tag"), column.label("value"), Variant.product_id)
-                .where(column.in_(wanted[tag]), Variant.active.is_(True), product_in_scope)
+                .where(column.in_(values), Variant.active.is_(True), product_in_scope)
             )  # fmt: skip
-    if not parts:
-        return {}
+    candidates = union_all(*parts).subquery()
+    return select(candidates.c.tag, candidates.c.value, *_dot_columns()).join(
+        Product, Product.id == candidates.c.product_id
+    )
+
+
+def _candidates(
+    brand: Brand, wanted: dict[str, set[str]], where: ColumnElement[bool]
+) -> tuple[dict[tuple[str, str], set[int]], dict[int, Row[Any]]]:
+    """``(column tag, value) -> product ids``, and each candidate's dot columns, in one query."""
+    tags = tuple(tag for tag in (*_PRODUCT_COLUMNS, *_VARIANT_COLUMNS) if wanted.get(tag))
     found: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for tag, value, product_id in session.execute(union_all(*parts)).all():
-        found[(tag, value)].add(product_id)
-    return found
+    rows: dict[int, Row[Any]] = {}
+    if not tags:
+        return found, rows
+    params: dict[str, Any] = {f"v_{tag}": sorted(wanted[tag]) for tag in tags}
+    for row in session.execute(_candidate_query(tags, where), {**params, "brand_id": brand.id}):
+        found[(row.tag, row.value)].add(row.id)
+        rows[row.id] = row
+    return found, rows
 
 
 def _find(
@@ -119,7 +154,7 @@ def _find(
     groups: dict[str, dict[str, str]],
     where: ColumnElement[bool],
     full: Iterable[str] = (),
-) -> tuple[dict[str, set[int]], set[int]]:
+) -> tuple[dict[str, set[int]], set[int], dict[int, Row[Any]]]:
     """Product ids each key names among ``brand``'s products that satisfy ``where``.
 
     Also the ids of the products whose handle is in ``full``. Precedence
@@ -139,7 +174,7 @@ def _find(
         "n": set(groups.get("n", {}).values()),
         "full": set(full),
     }
-    found = _candidates(brand, wanted, where)
+    found, rows = _candidates(brand, wanted, where)
     named: dict[str, set[int]] = {}
     for key, group in suffixes.items():
         hit = next((found[("u", suffix)] for suffix in group if ("u", suffix) in found), None)
@@ -159,7 +194,7 @@ def _find(
             if hit:
                 named[key] = hit
     full_ids = {pid for handle in wanted["full"] for pid in found.get(("full", handle), ())}
-    return named, full_ids
+    return named, full_ids, rows
 
 
 def _misses(brand: Brand, groups: dict[str, dict[str, str]], matched: set[str]) -> dict[str, str]:
@@ -168,7 +203,7 @@ def _misses(brand: Brand, groups: dict[str, dict[str, str]], matched: set[str]) 
         kind: {key: value for key, value in keys.items() if key not in matched}
         for kind, keys in groups.items()
     }
-    named, _ = _find(brand, rest, true())
+    named, _, _ = _find(brand, rest, _ANY_PRODUCT)
     ids = {product_id for group in named.values() for product_id in group}
     if not ids:
         return {}
@@ -203,15 +238,12 @@ def products_answer(schema: type[Schema], answer: dict[str, Any]) -> Response:
 _WITHOUT_PRODUCTS: dict[type[Schema], Schema] = {}
 
 
-def _dot_shapes(brand: Brand, ids: set[int]) -> list[dict[str, Any]]:
-    """The dot shape of products ``ids`` (with their ``id``), in one query of plain rows.
+def _dot_columns() -> tuple[Any, ...]:
+    """What a dot shows of a product: a few columns and its cheapest available price.
 
-    A dot needs its product's cheapest available price, not its variants:
-    the database works it out, so no variant is loaded (a page of 200
-    products would otherwise load every variant of each).
+    The database works the price out, so no variant is loaded (a page of
+    200 products would otherwise load every variant of each).
     """
-    if not ids:
-        return []
     cheapest = (
         select(func.min(Variant.price_minor))
         .where(
@@ -221,32 +253,32 @@ def _dot_shapes(brand: Brand, ids: set[int]) -> list[dict[str, Any]]:
         )
         .scalar_subquery()
     )
-    rows = session.execute(
-        select(
-            Product.id,
-            Product.handle,
-            Product.title,
-            Product.url,
-            Product.image_url,
-            cheapest.label("price_minor"),
-        ).where(Product.id.in_(ids))
+    return (
+        Product.id,
+        Product.handle,
+        Product.title,
+        Product.url,
+        Product.image_url,
+        cheapest.label("price_minor"),
     )
-    limit = brand.max_value_minor
-    # DotProductOut's fields, built directly: the shape is fixed, and the
-    # schema's machinery cost more than the query (tests/test_product_lookup_api.py
-    # checks that both give the same).
-    return [
-        {
-            "id": row.id,
-            "handle": row.handle,
-            "title": display_text(row.title),
-            "url": row.url,
-            "image_url": row.image_url,
-            "over_limit": row.price_minor is not None and row.price_minor > limit,
-            "price_minor": row.price_minor,
-        }
-        for row in rows
-    ]
+
+
+def _dot_shape(row: Row[Any], limit: int) -> dict[str, Any]:
+    """The dot shape of a row of :func:`_dot_columns` (with its ``id``).
+
+    DotProductOut's fields, built directly: the shape is fixed, and the
+    schema's machinery cost more than the query (tests/test_product_lookup_api.py
+    checks that both give the same).
+    """
+    return {
+        "id": row.id,
+        "handle": row.handle,
+        "title": display_text(row.title),
+        "url": row.url,
+        "image_url": row.image_url,
+        "over_limit": row.price_minor is not None and row.price_minor > limit,
+        "price_minor": row.price_minor,
+    }
 
 
 def lookup(
@@ -260,10 +292,11 @@ def lookup(
     requestable did not.
     """
     groups = _group(keys)
-    named, full_ids = _find(brand, groups, requestable(), full)
+    named, full_ids, rows = _find(brand, groups, requestable(), full)
     chosen = {key: next(iter(ids)) for key, ids in named.items() if len(ids) == 1}
     result = Lookup()
-    dots = _dot_shapes(brand, set(chosen.values()) - full_ids)
+    limit = brand.max_value_minor
+    dots = [_dot_shape(rows[pid], limit) for pid in set(chosen.values()) - full_ids]
     if full_ids:
         dots += [
             {**_FULL.dump(product), "id": product.id}

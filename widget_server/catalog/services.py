@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 
 from sqlalchemy import ColumnElement, and_, exists, select
 from sqlalchemy.orm import aliased, selectinload, with_loader_criteria
@@ -59,11 +60,14 @@ def set_excluded(brand: Brand, handles: Iterable[str], excluded: bool) -> Exclus
     return change
 
 
+@cache
 def requestable() -> ColumnElement[bool]:
     """Where-clause of the products an influencer may request (and that get a dot).
 
     Active (still in the feed), not excluded by the brand, and something in
     stock. The one definition: the catalog, the lookup and its diagnostics use it.
+    Built once (a clause is immutable): the alias cost more than the query
+    on every page view.
     """
     # An alias, so the clause also works in queries that select variants themselves.
     stock = aliased(Variant)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
+from flask import Response, jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -17,7 +17,7 @@ from widget_server.influencers.schemas import (
     StatedHandleIn,
 )
 from widget_server.influencers.services import state_handle
-from widget_server.influencers.start import start
+from widget_server.influencers.start import link_answer, start
 from widget_server.openapi import WIDGET_CALL, answers
 from widget_server.ratelimit import PER_IP_READ, limit_writes, limiter
 
@@ -45,8 +45,11 @@ class SessionView(MethodView):
         for another brand's token or a foreign origin. The ``message`` of a
         refusal speaks in the brand's name and may be shown as it is.
         """
-        visitor = authenticate_link(body["brand"])
-        return products_answer(SessionResponse, start(visitor, body["keys"], body["full"]))
+        visitor = authenticate_link(body["brand"], statuses=True)
+        answer = start(visitor, body["keys"], body["full"])
+        if visitor.preview:
+            return products_answer(SessionResponse, answer)
+        return jsonify(link_answer(answer))
 
 
 @blp.route("/panel/handles")

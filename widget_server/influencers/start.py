@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import g, request
 from sqlalchemy import select
 
 from widget_server.catalog.lookup import lookup
@@ -17,6 +17,7 @@ from widget_server.influencers.models import InfluencerLink
 from widget_server.influencers.preview import PreviewVisit
 from widget_server.product_requests.models import ProductRequest, RequestItem
 from widget_server.product_requests.states import effective_status
+from widget_server.validation import display_text
 
 
 def request_statuses(link: InfluencerLink) -> dict[str, str]:
@@ -71,5 +72,47 @@ def start(
         }
     else:
         answer["influencer"] = visitor.influencer
-        answer["statuses"] = request_statuses(visitor)
+        # Read along with the link when the view asked for them (one query fewer).
+        statuses = g.get("statuses")
+        answer["statuses"] = request_statuses(visitor) if statuses is None else statuses
     return answer
+
+
+def link_answer(answer: dict[str, Any]) -> dict[str, Any]:
+    """A link's answer of :func:`start` as JSON values: what ``SessionResponse`` dumps.
+
+    Built directly: the shape is fixed, and every influencer page view pays
+    for it (tests/test_session_cost.py checks it equals the schema's dump,
+    which still documents the endpoint and dumps a preview's answer).
+    """
+    brand, influencer = answer["brand"], answer["influencer"]
+    return {
+        "influencer": {
+            "name": display_text(influencer.name),
+            "handles": [
+                {
+                    "platform": handle.platform,
+                    "handle": handle.handle,
+                    "followers": handle.followers,
+                    "stated_at": handle.stated_at and handle.stated_at.isoformat(),
+                }
+                for handle in influencer.handles
+            ],
+        },
+        "brand": {
+            "slug": brand.slug,
+            "name": display_text(brand.name),
+            "currency": brand.currency,
+            "policy": {
+                "expiry_days": brand.expiry_days,
+                "max_items": brand.max_items,
+                "max_value_minor": brand.max_value_minor,
+            },
+        },
+        "link_expires_at": answer["link_expires_at"].isoformat(),
+        "catalog_version": answer["catalog_version"],
+        "products": answer["products"],
+        "matches": answer["matches"],
+        "statuses": answer["statuses"],
+        "preview": answer["preview"],
+    }
