@@ -10,6 +10,8 @@ from widget_server.notifications.models import OutboxMessage, WebhookAttempt
 from widget_server.product_requests.models import (
     ProductRequest,
     ReminderSent,
+    RequestCount,
+    RequestDayCount,
     RequestEvent,
     RequestItem,
 )
@@ -27,6 +29,8 @@ __all__ = [
     "Product",
     "ProductRequest",
     "ReminderSent",
+    "RequestCount",
+    "RequestDayCount",
     "RequestEvent",
     "RequestItem",
     "ReviewSession",

@@ -25,7 +25,7 @@ from widget_server.brands.models import Brand
 from widget_server.db import session
 from widget_server.errors import ApiError
 from widget_server.notifications.models import OutboxMessage
-from widget_server.product_requests import emails, webhooks
+from widget_server.product_requests import counters, emails, webhooks
 from widget_server.product_requests.models import ProductRequest, RequestEvent, RequestItem
 
 PENDING = "pending"
@@ -207,15 +207,30 @@ def _move(
             else ProductRequest.expires_at > cutoff,
         )
         values["decided_at"] = now
-    moved = list(
-        session.scalars(
+    # One UPDATE per source status, so the counters know where each row came
+    # from (RETURNING sees only new values); a row moved by one cannot match
+    # the next, since no status is a source of itself.
+    moved: list[int] = []
+    deltas = counters.Deltas()
+    for source in sources:
+        rows = session.execute(
             update(ProductRequest)
-            .where(condition)
+            .where(condition, ProductRequest.status == source)
             .values(**values)
-            .returning(ProductRequest.id)
+            .returning(
+                ProductRequest.id,
+                ProductRequest.brand_id,
+                ProductRequest.total_minor,
+                ProductRequest.decided_at,
+                ProductRequest.expires_at,
+            )
             .execution_options(synchronize_session=False)
         )
-    )
+        for ident, *columns in rows:
+            moved.append(ident)
+            # Moves out of "pending" set decided_at; others never change it,
+            # so the row's day before the move is its day after.
+            deltas.move(counters.Moved(*columns), source, target)
     if not moved:
         return moved
     if target == PENDING:
@@ -247,6 +262,8 @@ def _move(
         hold = now + undo_window(request.brand) if kind == APPROVED else None
         emails.on_transition(request, kind, note, hold)
         webhooks.on_event(request, kind, note, hold)
+    # Last, so the brand's counter rows stay locked (PostgreSQL) for as short a time as can be.
+    deltas.apply()
     session.flush()
     return moved
 
