@@ -593,6 +593,7 @@ def test_link_revoke_needs_a_number(runner):
         ("catalog", "show", "--brand", "nope", "--json"),
         ("catalog", "exclude", "--brand", "nope", "some-handle"),
         ("catalog", "include", "--brand", "nope", "some-handle"),
+        ("counters", "rebuild", "--brand", "nope"),
     ],
     ids=lambda args: " ".join(args[:2]),
 )
@@ -610,6 +611,7 @@ COMMANDS = {
         "link",
         "catalog",
         "expire",
+        "counters",
         "daily",
         "remind",
         "outbox",
@@ -624,6 +626,7 @@ COMMANDS = {
     "link": {"issue", "list", "revoke", "preview"},
     "catalog": {"sync", "show", "exclude", "include"},
     "outbox": {"send", "list"},
+    "counters": {"rebuild"},
 }
 LIBRARY_GROUPS = {"openapi"}  # flask-smorest's
 

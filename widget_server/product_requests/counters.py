@@ -61,10 +61,6 @@ class Deltas:
                 day = decided_day(request.decided_at, request.expires_at)
                 self.by_day[request.brand_id, status, day, field] += amount
 
-    def move(self, request: Moved, source: str, target: str) -> None:
-        self.add(request, source, -1)
-        self.add(request, target, 1)
-
     def apply(self) -> None:
         """Write every non-zero change, in key order (see the module's note on locks)."""
         _upsert(RequestCount.__table__, ("brand_id", "status"), _rows(self.all_time))
