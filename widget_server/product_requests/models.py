@@ -40,7 +40,7 @@ class ProductRequest(Base):
         Index("ix_product_request_brand_status_submitted", "brand_id", "status", "submitted_at"),
         # The sweeper's "pending and overdue" lookup.
         Index("ix_product_request_status_expires", "status", "expires_at"),
-        # Covering indexes: the summary and the track records read only these.
+        # Covering indexes: the overdue part of the summary and the track records read only these.
         Index(
             "ix_product_request_summary",
             "brand_id",
@@ -49,7 +49,21 @@ class ProductRequest(Base):
             "decided_at",
             "total_minor",
         ),  # fmt: skip
-        Index("ix_product_request_track_record", "influencer_id", "brand_id", "status"),
+        Index(
+            "ix_product_request_track_record",
+            "influencer_id",
+            "brand_id",
+            "status",
+            "expires_at",
+            "content_due_at",
+            "content_submitted_at",
+        ),  # fmt: skip
+        # The collaboration tabs, each walked in its own order.
+        Index("ix_product_request_brand_status_decided", "brand_id", "status", "decided_at"),
+        Index("ix_product_request_brand_status_shipped", "brand_id", "status", "shipped_at"),
+        Index(
+            "ix_product_request_brand_status_content_due", "brand_id", "status", "content_due_at"
+        ),
         # The reminders' "content pending and due soon" lookup.
         Index("ix_product_request_status_content_due", "status", "content_due_at"),
         # The archive without a status filter walks this (newest first, id breaks ties).

@@ -223,11 +223,15 @@ def _page(query: Select, cursor: str | None, size: int = PAGE_SIZE, order: Order
         moment, ident = after
         # Spelled out rather than a row-value comparison, so the timestamp is
         # bound through the column's own type on every database.
+        # The plain bound (``<=``/``>=``) is what lets the index seek straight to the
+        # page, however deep: an OR alone has the database walk from the top.
         if order.descending:
+            bound = column <= moment
             beyond = or_(column < moment, and_(column == moment, ident_column < ident))
         else:
+            bound = column >= moment
             beyond = or_(column > moment, and_(column == moment, ident_column > ident))
-        query = query.where(beyond)
+        query = query.where(bound, beyond)
     if order.descending:
         query = query.order_by(column.desc(), ident_column.desc())
     else:
@@ -279,14 +283,19 @@ TABS = (
 TABS_BY_SLUG = {tab.slug: tab for tab in TABS}
 
 
-def tab_counts(brand_id: int) -> dict[str, int]:
-    """How many requests each tab lists (``pending`` too: not yet run out), from the counters."""
+def tab_counts(brand_id: int, pending: int | None = None) -> dict[str, int]:
+    """How many requests each tab lists (``pending`` too: not yet run out), from the counters.
+
+    ``pending``: the summary's count, when the page has it already (it is the same figure).
+    """
     now = clock.now()
     stored = counters.read(brand_id)
     counts = {
         status: stored.get(status, (0, 0))[0] for status in (PENDING, *(t.status for t in TABS))
     }
-    counts[PENDING] -= _overdue(brand_id, now - RECENT, now)[0].count
+    if pending is None:
+        pending = counts[PENDING] - _overdue(brand_id, now - RECENT, now)[0].count
+    counts[PENDING] = pending
     return counts
 
 

@@ -18,6 +18,21 @@ down_revision = "0013"
 branch_labels = None
 depends_on = None
 
+TRACK_RECORD = [
+    "influencer_id",
+    "brand_id",
+    "status",
+    "expires_at",
+    "content_due_at",
+    "content_submitted_at",
+]
+#: The collaboration tabs' indexes and the column each tab is walked by.
+TAB_ORDERS = [
+    ("ix_product_request_brand_status_decided", "decided_at"),
+    ("ix_product_request_brand_status_shipped", "shipped_at"),
+    ("ix_product_request_brand_status_content_due", "content_due_at"),
+]
+
 
 def _counter_columns() -> list[sa.Column]:
     return [
@@ -83,11 +98,20 @@ def upgrade() -> None:
             ["brand_id", "decided_at", "status", "total_minor"],
             unique=False,
         )
+        # The track records read every column they need from the index.
+        batch_op.drop_index("ix_product_request_track_record")
+        batch_op.create_index("ix_product_request_track_record", TRACK_RECORD, unique=False)
+        for name, column in TAB_ORDERS:
+            batch_op.create_index(name, ["brand_id", "status", column], unique=False)
     _fill()
 
 
 def downgrade() -> None:
     with op.batch_alter_table("product_request", schema=None) as batch_op:
+        for name, _column in TAB_ORDERS:
+            batch_op.drop_index(name)
+        batch_op.drop_index("ix_product_request_track_record")
+        batch_op.create_index("ix_product_request_track_record", TRACK_RECORD[:3], unique=False)
         batch_op.drop_index("ix_product_request_brand_decided")
         batch_op.drop_index("ix_product_request_brand_submitted")
     op.drop_table("request_day_count")
