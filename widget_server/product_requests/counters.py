@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Date, Table, cast, delete, func, select
+from sqlalchemy import Date, cast, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from widget_server.db import session
@@ -153,9 +153,8 @@ def rebuild(brand_id: int) -> None:
     commits after the recount's snapshot adds its delta on top through
     the same upsert, which is why the recount is added, not inserted.
     """
-    for table in (RequestCount.__table__, RequestDayCount.__table__):
-        assert isinstance(table, Table)
-        session.execute(delete(table).where(table.c.brand_id == brand_id))
+    session.execute(delete(RequestCount).where(RequestCount.brand_id == brand_id))
+    session.execute(delete(RequestDayCount).where(RequestDayCount.brand_id == brand_id))
     recount(brand_id).apply()
 
 
