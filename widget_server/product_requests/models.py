@@ -37,7 +37,11 @@ class ProductRequest(Base):
     __table_args__ = (
         UniqueConstraint("influencer_id", "idempotency_key"),
         # The pending list and archive walk this in order (newest first).
-        Index("ix_product_request_brand_status_submitted", "brand_id", "status", "submitted_at"),
+        # (The id ends every index a list is paged by: ties on the time come out in
+        # the index's order, never sorted in memory.)
+        Index(
+            "ix_product_request_brand_status_submitted", "brand_id", "status", "submitted_at", "id"
+        ),
         # The sweeper's "pending and overdue" lookup.
         Index("ix_product_request_status_expires", "status", "expires_at"),
         # Covering indexes: the overdue part of the summary and the track records read only these.
@@ -46,6 +50,7 @@ class ProductRequest(Base):
             "brand_id",
             "status",
             "expires_at",
+            "id",
             "decided_at",
             "total_minor",
         ),  # fmt: skip
@@ -59,11 +64,15 @@ class ProductRequest(Base):
             "content_submitted_at",
         ),  # fmt: skip
         # The collaboration tabs, each walked in its own order.
-        Index("ix_product_request_brand_status_decided", "brand_id", "status", "decided_at"),
-        Index("ix_product_request_brand_status_shipped", "brand_id", "status", "shipped_at"),
+        Index("ix_product_request_brand_status_decided", "brand_id", "status", "decided_at", "id"),
+        Index("ix_product_request_brand_status_shipped", "brand_id", "status", "shipped_at", "id"),
         Index(
-            "ix_product_request_brand_status_content_due", "brand_id", "status", "content_due_at"
-        ),
+            "ix_product_request_brand_status_content_due",
+            "brand_id",
+            "status",
+            "content_due_at",
+            "id",
+        ),  # fmt: skip
         # The reminders' "content pending and due soon" lookup.
         Index("ix_product_request_status_content_due", "status", "content_due_at"),
         # The archive without a status filter walks this (newest first, id breaks ties).
