@@ -137,8 +137,13 @@ def seed(total: int, pending_due: int) -> int:
         session.commit()
     rebuild(brand.id)
     session.commit()
-    # As a database that has lived a while would be (autovacuum's work): the
-    # planners know the tables, and PostgreSQL's index-only scans skip the heap.
+    _settle()
+    return brand.id
+
+
+def _settle() -> None:
+    """Leave the tables as a database that has lived a while has them (autovacuum's work):
+    the planners know them, and PostgreSQL's index-only scans skip the heap."""
     if session.get_bind().dialect.name == "postgresql":
         with engine().connect() as connection:
             connection.execution_options(isolation_level="AUTOCOMMIT").execute(
@@ -147,7 +152,6 @@ def seed(total: int, pending_due: int) -> int:
     else:
         session.execute(text("ANALYZE"))
         session.commit()
-    return brand.id
 
 
 def _unsweep(brand_id: int, due: int) -> None:
@@ -161,6 +165,7 @@ def _unsweep(brand_id: int, due: int) -> None:
     session.execute(delete(OutboxMessage).where(OutboxMessage.request_id <= due))
     rebuild(brand_id)
     session.commit()
+    _settle()
 
 
 def _database(database_url: str | None, total: int) -> str:
