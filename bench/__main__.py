@@ -25,10 +25,35 @@ def _table(title: str, rows: dict) -> None:
         print(f"  {key:<{width}}  {value}")
 
 
+def _sizes(text: str) -> list[int]:
+    """``100000,1000000`` as a list of sizes."""
+    return [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+
+
+def _review(results: dict, args: argparse.Namespace) -> None:
+    """The review pages at each size, on SQLite and (with DOTS_BENCH_DATABASE_URL) PostgreSQL."""
+    postgres = os.environ.get("DOTS_BENCH_DATABASE_URL")
+    for name, url in (("sqlite", None), ("postgresql", postgres)):
+        if name == "postgresql" and not url:
+            continue
+        section = results.setdefault(f"server_{name}", {})
+        for size in args.requests:
+            section[str(size)] = server.run(url, size, args.due, fresh=args.fresh)
+            _table(f"review and sweeper, {name}, {size:,} requests", section[str(size)])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--requests", type=int, default=100_000, help="requests to seed")
+    parser.add_argument(
+        "--requests",
+        type=_sizes,
+        default=[100_000, 1_000_000],
+        help="requests to seed, one review benchmark per size (default: 100000,1000000)",
+    )
     parser.add_argument("--due", type=int, default=10_000, help="overdue ones to sweep")
+    parser.add_argument(
+        "--fresh", action="store_true", help="seed again instead of reusing bench/.data"
+    )
     parser.add_argument("--skip-browser", action="store_true")
     parser.add_argument(
         "--only",
@@ -36,6 +61,7 @@ def main() -> None:
         help="run only this section (the other sections of results.json are kept)",
     )
     parser.add_argument("--seconds", type=int, default=5, help="each throughput run's length")
+    parser.add_argument("--review-only", action="store_true", help="only the review benchmarks")
     args = parser.parse_args()
     if args.only == "throughput":
         results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
@@ -49,6 +75,10 @@ def main() -> None:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "python": platform.python_version(),
     }
+    if args.review_only:
+        _review(results, args)
+        RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+        return
     results["assets"] = assets.run()
     for name, sizes in results["assets"].items():
         _table(f"{name} bytes", sizes)
@@ -59,12 +89,8 @@ def main() -> None:
         for name, section in results["browser"].items():
             if isinstance(section, dict):
                 _table(f"browser, {name.replace('_', ' of ')} products (medians)", section)
-    results["server_sqlite"] = server.run(None, args.requests, args.due)
-    _table("review and sweeper, SQLite", results["server_sqlite"])
+    _review(results, args)
     postgres = os.environ.get("DOTS_BENCH_DATABASE_URL")
-    if postgres:
-        results["server_postgresql"] = server.run(postgres, args.requests, args.due)
-        _table("review and sweeper, PostgreSQL", results["server_postgresql"])
     results["lookup_sqlite"] = lookup.run(None)
     _table("product lookup, 50 keys at 10,000 products, SQLite", results["lookup_sqlite"])
     if postgres:

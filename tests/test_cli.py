@@ -601,6 +601,7 @@ def test_link_revoke_needs_a_number(runner):
         ("catalog", "show", "--brand", "nope", "--json"),
         ("catalog", "exclude", "--brand", "nope", "some-handle"),
         ("catalog", "include", "--brand", "nope", "some-handle"),
+        ("counters", "rebuild", "--brand", "nope"),
     ],
     ids=lambda args: " ".join(args[:2]),
 )
@@ -618,6 +619,7 @@ COMMANDS = {
         "link",
         "catalog",
         "expire",
+        "counters",
         "daily",
         "remind",
         "outbox",
@@ -634,6 +636,7 @@ COMMANDS = {
     "catalog": {"sync", "show", "exclude", "include"},
     "outbox": {"send", "list"},
     "assets": {"build"},
+    "counters": {"rebuild"},
 }
 LIBRARY_GROUPS = {"openapi"}  # flask-smorest's
 

@@ -168,3 +168,57 @@ def test_every_upgrade_keeps_the_catalog_rows(empty_app):
                 for table in ("brand", "product", "variant")
             ]
         assert counts == [1, 1, 1], f"after {revision}: brand, product, variant {counts}"
+
+
+def _request_row(ident: int, status: str, decided_at: str | None, total: int) -> str:
+    decided = f"'{decided_at}'" if decided_at else "NULL"
+    return (
+        "INSERT INTO product_request (id, brand_id, influencer_id, status, submitted_at,"
+        " expires_at, decided_at, currency, total_minor, proposal, shipping_address)"
+        f" VALUES ({ident}, 1, 1, '{status}', '2026-01-01 12:00:00', '2026-01-10 12:00:00',"
+        f" {decided}, 'USD', {total}, '{{}}', '{{}}')"
+    )
+
+
+def test_the_counters_migration_counts_the_requests_already_stored(empty_app):
+    """Upgrading a database with history fills the counters the summary now reads."""
+    all_revisions = revisions(empty_app)
+    before = all_revisions[all_revisions.index("0018") - 1]
+    run(empty_app, "db", "upgrade", before)
+    rows = [
+        *FIRST_ROWS,
+        "INSERT INTO influencer (id, name, email, created_at)"
+        " VALUES (1, 'Ana', 'ana@example.com', '2026-01-01 12:00:00')",
+        _request_row(1, "pending", None, 1000),
+        _request_row(2, "approved", "2026-01-02 12:00:00", 2000),
+        _request_row(3, "shipped", "2026-01-02 13:00:00", 3000),
+        _request_row(4, "approved", "2026-01-03 12:00:00", 4000),
+        # Never decided (rows from before decided_at was always written): its expiry's day.
+        _request_row(5, "expired", None, 500),
+    ]
+    with empty_app.app_context(), engine().begin() as connection:
+        for statement in rows:
+            connection.execute(text(statement))
+    run(empty_app, "db", "upgrade", "0018")
+    with empty_app.app_context(), engine().connect() as connection:
+        all_time = set(
+            connection.execute(text("SELECT status, requests, total_minor FROM request_count"))
+        )
+        by_day = {
+            (status, str(day), n, value)
+            for status, day, n, value in connection.execute(
+                text("SELECT status, day, requests, total_minor FROM request_day_count")
+            )
+        }
+    assert all_time == {
+        ("pending", 1, 1000),
+        ("approved", 2, 6000),
+        ("shipped", 1, 3000),
+        ("expired", 1, 500),
+    }
+    assert by_day == {
+        ("approved", "2026-01-02", 1, 2000),
+        ("approved", "2026-01-03", 1, 4000),
+        ("shipped", "2026-01-02", 1, 3000),
+        ("expired", "2026-01-10", 1, 500),
+    }

@@ -32,6 +32,7 @@ def commands() -> list[click.Command]:
     from widget_server.influencers.cli import influencer_group, link_group
     from widget_server.migrate import db_group
     from widget_server.notifications.cli import outbox_group
+    from widget_server.product_requests.counters_cli import counters_group
     from widget_server.product_requests.expiry import expire_command
     from widget_server.product_requests.reminders import remind_command
     from widget_server.serve import serve_command, worker_command
@@ -44,6 +45,7 @@ def commands() -> list[click.Command]:
         link_group,
         catalog_group,
         expire_command,
+        counters_group,
         daily_command,
         remind_command,
         outbox_group,

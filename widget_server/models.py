@@ -11,6 +11,8 @@ from widget_server.notifications.models import OutboxMessage, WebhookAttempt
 from widget_server.product_requests.models import (
     ProductRequest,
     ReminderSent,
+    RequestCount,
+    RequestDayCount,
     RequestEvent,
     RequestItem,
     RequestMessage,
@@ -31,6 +33,8 @@ __all__ = [
     "ProductRequest",
     "Rating",
     "ReminderSent",
+    "RequestCount",
+    "RequestDayCount",
     "RequestEvent",
     "RequestItem",
     "RequestMessage",

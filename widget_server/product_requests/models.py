@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from widget_server import clock
@@ -38,23 +38,58 @@ class ProductRequest(Base):
     __table_args__ = (
         UniqueConstraint("influencer_id", "idempotency_key"),
         # The pending list and archive walk this in order (newest first).
-        Index("ix_product_request_brand_status_submitted", "brand_id", "status", "submitted_at"),
+        # (The id ends every index a list is paged by: ties on the time come out in
+        # the index's order, never sorted in memory.)
+        Index(
+            "ix_product_request_brand_status_submitted", "brand_id", "status", "submitted_at", "id"
+        ),
         # The sweeper's "pending and overdue" lookup.
         Index("ix_product_request_status_expires", "status", "expires_at"),
-        # Covering indexes: the summary and the track records read only these.
+        # Covering indexes: the overdue part of the summary and the track records read only these.
         Index(
             "ix_product_request_summary",
             "brand_id",
             "status",
             "expires_at",
+            "id",
             "decided_at",
             "total_minor",
         ),  # fmt: skip
-        Index("ix_product_request_track_record", "influencer_id", "brand_id", "status"),
+        Index(
+            "ix_product_request_track_record",
+            "influencer_id",
+            "brand_id",
+            "status",
+            "expires_at",
+            "content_due_at",
+            "content_submitted_at",
+        ),  # fmt: skip
+        # The collaboration tabs, each walked in its own order.
+        Index("ix_product_request_brand_status_decided", "brand_id", "status", "decided_at", "id"),
+        Index("ix_product_request_brand_status_shipped", "brand_id", "status", "shipped_at", "id"),
+        Index(
+            "ix_product_request_brand_status_content_due",
+            "brand_id",
+            "status",
+            "content_due_at",
+            "id",
+        ),  # fmt: skip
         # The reminders' "content pending and due soon" lookup.
         Index("ix_product_request_status_content_due", "status", "content_due_at"),
-        # The analytics page reads a period of the brand's requests in submission order.
-        Index("ix_product_request_brand_submitted", "brand_id", "submitted_at"),
+        # The archive without a status filter walks this (newest first, id breaks ties),
+        # covering its status test; the analytics page reads a period in submission order.
+        Index(
+            "ix_product_request_brand_submitted",
+            "brand_id",
+            "submitted_at",
+            "id",
+            "status",
+            "expires_at",
+        ),  # fmt: skip
+        # The summary's one partial day at the edge of "last 30 days" (covering).
+        Index(
+            "ix_product_request_brand_decided", "brand_id", "decided_at", "status", "total_minor"
+        ),
         # The metrics survey's "completed a few days ago" lookup.
         Index("ix_product_request_status_completed", "status", "completed_at"),
     )
@@ -262,3 +297,39 @@ class RequestMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     request: Mapped[ProductRequest] = relationship(back_populates="messages")
+
+
+class RequestCount(Base):
+    """How many of a brand's requests are in one status, and their retail value, all time.
+
+    Kept by :mod:`widget_server.product_requests.counters` in the same
+    transaction as every change of status, so the review summary reads a
+    handful of rows however long the brand's history is.
+    """
+
+    __tablename__ = "request_count"
+
+    brand_id: Mapped[int] = mapped_column(
+        ForeignKey("brand.id", ondelete="CASCADE"), primary_key=True
+    )
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    requests: Mapped[int] = mapped_column(BigInteger, default=0)
+    total_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class RequestDayCount(Base):
+    """:class:`RequestCount` by the (UTC) day a request was decided, for the rolling windows.
+
+    Only decided statuses: a pending request has no such day. A row counts
+    the requests decided that day that are *now* in ``status``.
+    """
+
+    __tablename__ = "request_day_count"
+
+    brand_id: Mapped[int] = mapped_column(
+        ForeignKey("brand.id", ondelete="CASCADE"), primary_key=True
+    )
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    requests: Mapped[int] = mapped_column(BigInteger, default=0)
+    total_minor: Mapped[int] = mapped_column(BigInteger, default=0)

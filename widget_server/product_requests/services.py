@@ -18,7 +18,7 @@ from widget_server.db import session
 from widget_server.errors import ApiError, ValidationFailed
 from widget_server.influencers.models import InfluencerLink
 from widget_server.money import format_minor
-from widget_server.product_requests import emails, states, webhooks
+from widget_server.product_requests import counters, emails, states, webhooks
 from widget_server.product_requests.lifecycle import owned_request_id
 from widget_server.product_requests.models import (
     ProductRequest,
@@ -246,6 +246,7 @@ def _store(
         with session.begin_nested():
             session.add(request)
             session.flush()
+            counters.count_created([request])
             emails.on_submitted(request)
             webhooks.on_event(request, "created", None)
     except IntegrityError:

@@ -25,7 +25,7 @@ from widget_server.brands.models import Brand
 from widget_server.db import session
 from widget_server.errors import ApiError
 from widget_server.notifications.models import OutboxMessage
-from widget_server.product_requests import emails, webhooks
+from widget_server.product_requests import counters, emails, webhooks
 from widget_server.product_requests.models import ProductRequest, RequestEvent, RequestItem
 
 PENDING = "pending"
@@ -64,6 +64,13 @@ STATUSES = (
 #: Statuses of a request the brand approved and did not cancel: in the brand's
 #: summary and an influencer's track record they all count as approved.
 WAS_APPROVED = (APPROVED, SHIPPED, DELIVERED, CONTENT_SUBMITTED, COMPLETED)
+#: The columns of a request its counters depend on (see ``counters.Moved``).
+COUNTED = (
+    ProductRequest.brand_id,
+    ProductRequest.total_minor,
+    ProductRequest.decided_at,
+    ProductRequest.expires_at,
+)
 #: The event written when content goes back to "delivered".
 CHANGES_REQUESTED = "changes_requested"
 #: The event written when an approval is undone (back to "pending").
@@ -207,15 +214,37 @@ def _move(
             else ProductRequest.expires_at > cutoff,
         )
         values["decided_at"] = now
-    moved = list(
-        session.scalars(
+    # One UPDATE per source status, so the counters know where each row came
+    # from (RETURNING sees only new values); a row moved by one cannot match
+    # the next, since no status is a source of itself. A change of
+    # decided_at (an undo clears it) waits for a second UPDATE of the rows
+    # just moved, so the first one returns the day they were counted under.
+    later = {"decided_at": values.pop("decided_at")} if "decided_at" in (changes or {}) else {}
+    was: dict[int, tuple[str, counters.Moved]] = {}
+    for source in sources:
+        rows = session.execute(
             update(ProductRequest)
-            .where(condition)
+            .where(condition, ProductRequest.status == source)
             .values(**values)
-            .returning(ProductRequest.id)
+            .returning(ProductRequest.id, *COUNTED)
             .execution_options(synchronize_session=False)
         )
-    )
+        was.update({ident: (source, counters.Moved(*columns)) for ident, *columns in rows})
+    moved = list(was)
+    after = {ident: row for ident, (_source, row) in was.items()}
+    if later and moved:
+        rows = session.execute(
+            update(ProductRequest)
+            .where(ProductRequest.id.in_(moved))
+            .values(**later)
+            .returning(ProductRequest.id, *COUNTED)
+            .execution_options(synchronize_session=False)
+        )
+        after.update({ident: counters.Moved(*columns) for ident, *columns in rows})
+    deltas = counters.Deltas()
+    for ident, (source, before) in was.items():
+        deltas.add(before, source, -1)
+        deltas.add(after[ident], target, 1)
     if not moved:
         return moved
     if target == PENDING:
@@ -247,6 +276,8 @@ def _move(
         hold = now + undo_window(request.brand) if kind == APPROVED else None
         emails.on_transition(request, kind, note, hold)
         webhooks.on_event(request, kind, note, hold)
+    # Last, so the brand's counter rows stay locked (PostgreSQL) for as short a time as can be.
+    deltas.apply()
     session.flush()
     return moved
 

@@ -15,6 +15,7 @@ from werkzeug.exceptions import BadRequest
 from widget_server import clock
 from widget_server.db import session
 from widget_server.influencers.models import Influencer
+from widget_server.product_requests import counters
 from widget_server.product_requests.models import ProductRequest, RequestItem
 from widget_server.product_requests.states import (
     APPROVED,
@@ -62,39 +63,92 @@ class Summary:
     all_time: dict[str, Tally] = field(default_factory=dict)
 
 
-def summary(brand_id: int) -> Summary:
-    """One GROUP BY over the brand's requests.
+#: How far back "recent" reaches on the summary.
+RECENT = timedelta(days=30)
 
-    Decided requests count in "last 30 days" by when they were decided (an
-    overdue request not yet swept, by when it expired).
+
+def _overdue(brand_id: int, since: datetime, now: datetime) -> tuple[Tally, Tally]:
+    """Pending requests past their expiry (expired to people, not yet swept): all, and those
+    "decided" (their decided_at, else expiry) since ``since``.
+
+    Reads only the brand's overdue pending rows, from the covering summary
+    index: the sweeper keeps these few, whatever the history.
     """
-    now = clock.now()
-    # A request approved and then shipped, delivered, … still counts as approved.
-    status = case(
-        (ProductRequest.status.in_(WAS_APPROVED), APPROVED), else_=effective_status_sql(now)
-    )
     decided_on = func.coalesce(ProductRequest.decided_at, ProductRequest.expires_at)
-    recent = decided_on >= now - timedelta(days=30)
-    rows = session.execute(
+    recent = decided_on >= since
+    count, value, recent_count, recent_value = session.execute(
         select(
-            status.label("status"),
             func.count(),
             func.coalesce(func.sum(ProductRequest.total_minor), 0),
             func.coalesce(func.sum(case((recent, 1), else_=0)), 0),
             func.coalesce(func.sum(case((recent, ProductRequest.total_minor), else_=0)), 0),
+        ).where(
+            ProductRequest.brand_id == brand_id,
+            ProductRequest.status == PENDING,
+            ProductRequest.expires_at <= now,
         )
-        .where(ProductRequest.brand_id == brand_id)
-        .group_by(status)
-    ).all()
+    ).one()
+    return Tally(int(count), int(value)), Tally(int(recent_count), int(recent_value))
+
+
+def _decided_between(brand_id: int, start: datetime, end: datetime) -> dict[str, Tally]:
+    """Requests decided in ``[start, end)`` by status: the part of a day the day counters
+    cannot split (one day of decisions at most, from the covering decided index)."""
+    rows = session.execute(
+        select(
+            ProductRequest.status,
+            func.count(),
+            func.coalesce(func.sum(ProductRequest.total_minor), 0),
+        )
+        .where(
+            ProductRequest.brand_id == brand_id,
+            ProductRequest.decided_at >= start,
+            ProductRequest.decided_at < end,
+            ProductRequest.status != PENDING,
+        )
+        .group_by(ProductRequest.status)
+    )
+    return {status: Tally(int(n), int(value)) for status, n, value in rows}
+
+
+def _add(into: dict[str, Tally], status: str, tally: Tally) -> None:
+    """Add ``tally`` under the summary's name for ``status`` (every step after approval is
+    "approved"; statuses the summary does not show are dropped)."""
+    key = APPROVED if status in WAS_APPROVED else status
+    if key in into:
+        into[key] = Tally(into[key].count + tally.count, into[key].value_minor + tally.value_minor)
+
+
+def summary(brand_id: int) -> Summary:
+    """The brand's counters, corrected for requests that expired but are not swept yet.
+
+    Decided requests count in "last 30 days" by when they were decided (an
+    overdue request not yet swept, by when it expired). Whole days come from
+    the day counters; the first day of the window, cut at this very moment,
+    from the requests decided on it. No query reads more than one day of
+    decisions or the unswept overdue requests, however long the history.
+    """
+    now = clock.now()
+    since = now - RECENT
+    first_day = since.astimezone(UTC).date()
+    after_first_day = datetime.combine(first_day + timedelta(days=1), time.min, tzinfo=UTC)
     result = Summary()
     for key in (APPROVED, DENIED, EXPIRED):
         result.recent[key], result.all_time[key] = Tally(), Tally()
-    for key, count, value, recent_count, recent_value in rows:
-        if key == PENDING:
-            result.pending = Tally(count, int(value))
-        else:
-            result.all_time[key] = Tally(count, int(value))
-            result.recent[key] = Tally(int(recent_count), int(recent_value))
+    for status, (count, value) in counters.read(brand_id).items():
+        _add(result.all_time, status, Tally(count, value))
+        if status == PENDING:
+            result.pending = Tally(count, value)
+    for status, (count, value) in counters.read_days(brand_id, first_day).items():
+        _add(result.recent, status, Tally(count, value))
+    for status, tally in _decided_between(brand_id, since, after_first_day).items():
+        _add(result.recent, status, tally)
+    overdue, overdue_recent = _overdue(brand_id, since, now)
+    result.pending = Tally(
+        result.pending.count - overdue.count, result.pending.value_minor - overdue.value_minor
+    )
+    _add(result.all_time, EXPIRED, overdue)
+    _add(result.recent, EXPIRED, overdue_recent)
     return result
 
 
@@ -172,11 +226,15 @@ def _page(query: Select, cursor: str | None, size: int = PAGE_SIZE, order: Order
         moment, ident = after
         # Spelled out rather than a row-value comparison, so the timestamp is
         # bound through the column's own type on every database.
+        # The plain bound (``<=``/``>=``) is what lets the index seek straight to the
+        # page, however deep: an OR alone has the database walk from the top.
         if order.descending:
+            bound = column <= moment
             beyond = or_(column < moment, and_(column == moment, ident_column < ident))
         else:
+            bound = column >= moment
             beyond = or_(column > moment, and_(column == moment, ident_column > ident))
-        query = query.where(beyond)
+        query = query.where(bound, beyond)
     if order.descending:
         query = query.order_by(column.desc(), ident_column.desc())
     else:
@@ -228,19 +286,19 @@ TABS = (
 TABS_BY_SLUG = {tab.slug: tab for tab in TABS}
 
 
-def tab_counts(brand_id: int) -> dict[str, int]:
-    """How many requests each tab lists (``pending`` too: not yet run out), in one GROUP BY."""
-    status = effective_status_sql(clock.now())
-    rows = session.execute(
-        select(status, func.count())
-        .where(
-            ProductRequest.brand_id == brand_id,
-            ProductRequest.status.in_([PENDING, *(tab.status for tab in TABS)]),
-        )
-        .group_by(status)
-    ).all()
-    counts = dict.fromkeys([PENDING, *(tab.status for tab in TABS)], 0)
-    counts.update({key: count for key, count in rows if key in counts})
+def tab_counts(brand_id: int, pending: int | None = None) -> dict[str, int]:
+    """How many requests each tab lists (``pending`` too: not yet run out), from the counters.
+
+    ``pending``: the summary's count, when the page has it already (it is the same figure).
+    """
+    now = clock.now()
+    stored = counters.read(brand_id)
+    counts = {
+        status: stored.get(status, (0, 0))[0] for status in (PENDING, *(t.status for t in TABS))
+    }
+    if pending is None:
+        pending = counts[PENDING] - _overdue(brand_id, now - RECENT, now)[0].count
+    counts[PENDING] = pending
     return counts
 
 
@@ -361,17 +419,29 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
+def _shown_as(status: str | None, now: datetime) -> Any:
+    """Requests people see in ``status`` (None: any but pending), spelled so the
+    database walks an index: the plain ``status`` column wherever the overdue
+    rule cannot change the answer, rather than :func:`effective_status_sql` on every row."""
+    stored, expires_at = ProductRequest.status, ProductRequest.expires_at
+    overdue = and_(stored == PENDING, expires_at <= now)
+    if status is None:
+        return or_(stored != PENDING, expires_at <= now)
+    if status == EXPIRED:
+        return or_(stored == EXPIRED, overdue)
+    if status == PENDING:
+        return and_(stored == PENDING, expires_at > now)
+    return stored == status
+
+
 def archive_select(brand_id: int, filters: ArchiveQuery) -> Select:
     """Every decided request of the brand that matches ``filters``."""
     now = clock.now()
-    status = effective_status_sql(now)
     query = (
         select(ProductRequest)
         .join(ProductRequest.influencer)
-        .where(ProductRequest.brand_id == brand_id, status != PENDING)
+        .where(ProductRequest.brand_id == brand_id, _shown_as(filters.status, now))
     )
-    if filters.status:
-        query = query.where(status == filters.status)
     query = query.where(
         *_day_range(ProductRequest.submitted_at, filters.start, filters.end, now.tzinfo)
     )

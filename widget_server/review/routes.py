@@ -179,10 +179,11 @@ def index() -> str:
     sort = _sort()
     page = queries.pending_page(g.brand.id, request.args.get("after"), sort)
     records = queries.track_records(g.brand.id, {r.influencer_id for r in page.requests})
+    summary = queries.summary(g.brand.id)
     return render_template(
         "review/index.html",
-        summary=queries.summary(g.brand.id),
-        counts=queries.tab_counts(g.brand.id),
+        summary=summary,
+        counts=queries.tab_counts(g.brand.id, pending=summary.pending.count),
         sort=sort,
         page=page,
         unread=messages.unread_counts((r.id for r in page.requests), BRAND),
