@@ -376,12 +376,20 @@ def scroll_to_the_end(page: Page, catalog: list[str]) -> None:
         )
 
 
-def test_a_page_view_asks_once_and_a_returning_view_is_served_from_the_cache(
-    stack: Stack, page: Page
-) -> None:
-    """On the real server: the start is one POST /v1/session (never /v1/catalog nor
-    /v1/requests/mine); cards added later are looked up by GET /v1/products, which the
-    browser caches, so the same page viewed again asks the server nothing new."""
+def _widget_calls(page: Page) -> list[tuple[str, str, dict[str, str], str | None]]:
+    """Every call to the widget API from now on: method, URL, headers, body."""
+    sent: list[tuple[str, str, dict[str, str], str | None]] = []
+    page.on(
+        "request",
+        lambda r: (
+            sent.append((r.method, r.url, r.headers, r.post_data)) if "/v1/" in r.url else None
+        ),
+    )
+    return sent
+
+
+def _served_from_cache(page: Page) -> list[str]:
+    """The URLs the browser answers from its cache from now on (memory or disk)."""
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
     urls: dict[str, str] = {}
@@ -396,27 +404,83 @@ def test_a_page_view_asks_once_and_a_returning_view_is_served_from_the_cache(
             cached.append(e["response"]["url"]) if e["response"].get("fromDiskCache") else None
         ),
     )
-    sent: list[tuple[str, str, dict[str, str]]] = []
-    page.on(
-        "request",
-        lambda r: sent.append((r.method, r.url, r.headers)) if "/v1/" in r.url else None,
-    )
+    return cached
+
+
+def _lookups(sent: list[tuple[str, str, dict[str, str], str | None]]) -> list[str]:
+    return sorted(u for m, u, _, _ in sent if m == "GET" and "/v1/products?" in u)
+
+
+def _sessions(sent: list[tuple[str, str, dict[str, str], str | None]]) -> list[dict[str, Any]]:
+    return [json.loads(b or "{}") for m, u, _, b in sent if urlsplit(u).path == "/v1/session"]
+
+
+def test_a_page_view_asks_once_and_a_returning_view_is_served_from_the_cache(
+    stack: Stack, page: Page
+) -> None:
+    """On the real server: the start is one POST /v1/session (never /v1/catalog nor
+    /v1/requests/mine); cards added later are looked up by GET /v1/products, which the
+    browser caches. A returning view's session call leaves from the loader, with no
+    keys, and its keys are looked up by GET at the catalog version the last view
+    kept: viewed again, the page asks the server nothing but who is visiting."""
+    cached = _served_from_cache(page)
+    sent = _widget_calls(page)
+    catalog = list(stack.catalog())
 
     page.goto(stack.invite("/infinite").url)
-    scroll_to_the_end(page, list(stack.catalog()))
-    wait_for_dots(page, len(stack.catalog()))
-    calls = [(m, urlsplit(u).path) for m, u, _ in sent if "/v1/dots.js" not in u]
-    assert ("POST", "/v1/session") in calls
+    scroll_to_the_end(page, catalog)
+    wait_for_dots(page, len(catalog))
+    calls = [(m, urlsplit(u).path) for m, u, _, _ in sent if "/v1/dots.js" not in u]
+    assert calls.count(("POST", "/v1/session")) == 1
+    assert _sessions(sent)[0]["keys"], "a first view sends the page's keys with the session"
     assert not [c for c in calls if c[1] in ("/v1/catalog", "/v1/requests/mine")]
-    lookups = [(u, h) for m, u, h in sent if m == "GET" and "/v1/products?" in u]
-    assert lookups, "the cards after the first page are looked up by GET"
-    assert all("authorization" not in h for _, h in lookups)
-    first = sorted(u for u, _ in lookups)
+    first = _lookups(sent)
+    assert first, "the cards after the first page are looked up by GET"
+    assert all("authorization" not in h for m, u, h, _ in sent if u in first)
+    version = page.evaluate(f"localStorage.getItem('dots:{BRAND}:v')")
+    assert version and all(f"v={version}&" in u for u in first)
 
     sent.clear()
     page.goto(f"{stack.store_url}/infinite")  # the link is remembered
-    scroll_to_the_end(page, list(stack.catalog()))
-    wait_for_dots(page, len(stack.catalog()))
-    again = sorted(u for m, u, _ in sent if m == "GET" and "/v1/products?" in u)
-    assert again == first  # the same URLs (sorted keys, the same catalog version)…
-    assert sorted({u for u in cached if "/v1/products?" in u}) == first  # …from the cache
+    scroll_to_the_end(page, catalog)
+    wait_for_dots(page, len(catalog))
+    assert _sessions(sent) == [{"brand": BRAND}]  # from the loader: no keys, no bag
+    second = _lookups(sent)
+    assert set(first) < set(second)  # the later cards again, and now the first page's too
+    assert all(f"v={version}&" in u for u in second)
+
+    sent.clear()
+    cached.clear()
+    page.goto(f"{stack.store_url}/infinite")
+    scroll_to_the_end(page, catalog)
+    wait_for_dots(page, len(catalog))
+    assert _sessions(sent) == [{"brand": BRAND}]
+    assert _lookups(sent) == second  # the same URLs (sorted keys, the same version)…
+    assert sorted({u for u in cached if "/v1/products?" in u}) == second  # …from the cache
+
+
+def test_a_returning_view_after_a_sync_looks_its_keys_up_again(stack: Stack, page: Page) -> None:
+    """The catalog moved on since the last view (here a product was excluded, which
+    bumps the version as a sync does): the lookups at the kept version are stale, so
+    the overlay asks again at the new one before drawing, and keeps that version."""
+    sent = _widget_calls(page)
+    catalog = list(stack.catalog())
+    page.goto(stack.invite("/").url)
+    wait_for_dots(page, len(catalog))
+    kept = page.evaluate(f"localStorage.getItem('dots:{BRAND}:v')")
+    page.goto(f"{stack.store_url}/")  # a returning view fills the cache at `kept`
+    wait_for_dots(page, len(catalog))
+    gone = catalog[0]
+    stack.exclude(gone)
+    try:
+        sent.clear()
+        page.goto(f"{stack.store_url}/")
+        wait_for_dots(page, len(catalog) - 1)
+        assert gone not in (dot_handles(page) or [])
+        now = page.evaluate(f"localStorage.getItem('dots:{BRAND}:v')")
+        assert now and now != kept
+        lookups = _lookups(sent)
+        assert any(f"v={kept}&" in u for u in lookups)  # the cached answers first…
+        assert any(f"v={now}&" in u for u in lookups)  # …then again at the new version
+    finally:
+        stack.exclude(gone, excluded=False)

@@ -77,7 +77,8 @@ def panel_got(frame: Frame, type_: str) -> list[dict[str, Any]]:
 def test_a_refused_link_shows_the_brands_notice_once(
     stack: Stack, page: Page, how: str, words: str
 ) -> None:
-    """Tampered: the token in the URL; expired and revoked: the stored token of a visit."""
+    """Tampered: the token in the URL; expired and revoked: the stored token of a visit
+    (whose session call the loader sends, as the page loads: a returning view)."""
     invite = stack.invite("/")
     if how == "tampered":
         page.goto(tamper_link(invite.url))
@@ -91,6 +92,7 @@ def test_a_refused_link_shows_the_brands_notice_once(
     expect(notice).to_have_count(1)
     expect(notice).to_contain_text(words)
     assert page.evaluate("k => localStorage.getItem(k)", TOKEN_KEY) is None
+    assert page.evaluate("k => localStorage.getItem(k)", TOKEN_KEY + ":v") is None
     assert stored_bag(page) is None
     assert dot_handles(page) == []
     expect(launcher(page)).to_have_count(0)

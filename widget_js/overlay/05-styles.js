@@ -12,7 +12,8 @@ var CSS = [
   "*,*::before,*::after{box-sizing:border-box}",
   "[hidden]{display:none!important}",
   ".layer{font:14px/1.43 system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:#111827;",
-  "-webkit-font-smoothing:antialiased;text-align:left;letter-spacing:normal;text-transform:none}",
+  // (what else the page's text styles could pass on, :host's all:initial resets)
+  "-webkit-font-smoothing:antialiased}",
   "button{all:unset;box-sizing:border-box;cursor:pointer;pointer-events:auto;-webkit-tap-highlight-color:transparent;",
   "font:inherit;color:inherit}",
   // A dot: a 44px tap target around a 28px visible pip.

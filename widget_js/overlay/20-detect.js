@@ -9,20 +9,32 @@ var IMAGES = "img,[role=img]";
 // Slides a carousel copies for its endless loop: the original is on the page too.
 var CLONES = ".slick-cloned,.swiper-slide-duplicate,.splide__slide--clone,.glide__slide--clone,.owl-item.cloned";
 var hrefKeys = new Map(); // link href -> its u: key (links repeat on every scan)
+// link -> [its href attribute and base, its key]: a scan reads each link
+// several times (as a card's link, and inside its ancestors), and resolving
+// link.href is not free
+var linkKeys = new WeakMap();
 var ldCache = new Map(); // JSON-LD text -> the Product nodes in it (parsing is not free)
 var pageKey = null; // the u: key of the page itself
 
 /* The key of a same-origin link, unless it leads to this very page
    (breadcrumbs, "#reviews", the variant picker of a product page). */
 function linkKey(link) {
+  // A client-side route moves what a relative href means: the base is part of it.
+  var id = link.getAttribute("href") + " " + D.baseURI;
+  var seen = linkKeys.get(link);
+  if (!seen || seen[0] !== id) linkKeys.set(link, (seen = [id, hrefKey(link)]));
+  return seen[1] !== pageKey ? seen[1] : null;
+}
+
+/* The u: key of a link to this origin (no key for another's). */
+function hrefKey(link) {
   var href = link.href;
   if (typeof href !== "string" || link.origin !== W.location.origin) return null;
   if (!hrefKeys.has(href)) {
     if (hrefKeys.size > 4000) hrefKeys.clear();
     hrefKeys.set(href, urlKey(href));
   }
-  var key = hrefKeys.get(href);
-  return key !== pageKey ? key : null;
+  return hrefKeys.get(href);
 }
 
 /* The area a person sees of an element: 0 when it has no box, or is hidden

@@ -1,7 +1,8 @@
 /* Which candidates name catalog products: their keys go to the server once
-   per page view (the first ones with POST /v1/session in 99-main.js, later
-   ones with the public GET /v1/products), and the answers stay in
-   state.known (key -> handle, "" for no product). */
+   per page view (the first ones with POST /v1/session in 99-main.js, or by
+   GET when the loader sent the session call early; later ones with the
+   public GET /v1/products), and the answers stay in state.known (key ->
+   handle, "" for no product). */
 
 var asked = Object.create(null); // keys sent in this page view, answered or not
 var URL_ROOM = 3500; // a lookup's URL stays under this many characters
@@ -56,6 +57,16 @@ function lookup(found) {
   chunks(keys, 1).forEach(function (part) {
     ask(part).then(scan);
   });
+}
+
+/* Look keys up with GET /v1/products (cached at state.version), in parallel
+   runs; resolves when every run is absorbed. */
+function lookupKeys(keys) {
+  return Promise.all(
+    chunks(keys, 1).map(function (part) {
+      return products(part, []);
+    })
+  );
 }
 
 /* GET /v1/products for keys (and the full shape of handles `full`). */

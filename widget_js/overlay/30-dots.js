@@ -205,10 +205,13 @@ var scan = perFrame(function () {
 /* Add or drop dots for the candidates found (detected now when null). */
 function drawDots(found) {
   if (state.stopped) return;
-  attachHost();
   found = found || detectProducts();
   lookup(found);
+  // Boxes are read before the first dots are written: a layout read after
+  // a write makes the browser lay the page out again, at once.
   var placed = place(found);
+  if (!host) mountOverlay();
+  attachHost();
   state.found = found;
   tracked.forEach(function (rec, el) {
     if (placed.get(el) !== rec.handle) untrack(el, rec);
@@ -227,7 +230,7 @@ function drawDots(found) {
    product, and candidates of one product over the same box count once. */
 function place(found) {
   var placed = new Map();
-  var boxes = [];
+  var boxes = new Map(); // handle -> the boxes of its dots so far
   var hiddenCopy = function (c) {
     return c.el.closest('[aria-hidden="true"]');
   };
@@ -252,13 +255,14 @@ function place(found) {
       return;
     }
     var r = c.el.getBoundingClientRect();
-    var same = boxes.some(function (b) {
-      var w = Math.min(r.right, b[1].right) - Math.max(r.left, b[1].left);
-      var tall = Math.min(r.bottom, b[1].bottom) - Math.max(r.top, b[1].top);
-      return b[0] === c.handle && w > 0 && tall > 0 && w * tall * 2 > Math.min(area(r), area(b[1]));
+    var mine = boxes.get(c.handle) || [];
+    var same = mine.some(function (b) {
+      var w = Math.min(r.right, b.right) - Math.max(r.left, b.left);
+      var tall = Math.min(r.bottom, b.bottom) - Math.max(r.top, b.top);
+      return w > 0 && tall > 0 && w * tall * 2 > Math.min(area(r), area(b));
     });
     if (same) return;
-    boxes.push([c.handle, r]);
+    boxes.set(c.handle, mine.concat(r));
     placed.set(c.el, c.handle);
   });
   return placed;

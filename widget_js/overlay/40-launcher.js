@@ -86,6 +86,7 @@ function refuse(res) {
   state.stopped = true;
   storageSet("localStorage", CFG.key, null);
   storageSet("localStorage", BAG_KEY, null);
+  storageSet("localStorage", VERSION_KEY, null);
   CFG.token = null;
   var message = res.data && res.data.message;
   if (typeof message !== "string" || !message) return;

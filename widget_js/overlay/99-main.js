@@ -1,7 +1,9 @@
 /* Start: read the page's product keys, then one call, POST /v1/session,
    proves the link and answers which keys name which products, the bag's
-   products in full and the influencer's statuses; then the dots. A link the
-   server refuses (401/403) is forgotten, with a notice (40-launcher.js). */
+   products in full and the influencer's statuses; then the dots. A
+   returning view has the loader make that call and looks the keys up
+   meanwhile (firstAnswer). A link the server refuses (401/403) is
+   forgotten, with a notice (40-launcher.js). */
 
 /* The calls of the start: a refusal stops everything; other failures are a
    console line. */
@@ -15,41 +17,83 @@ function checked(what, res) {
   return null;
 }
 
-/* Keys of the page (quickKeys, no layout) go with the first call; while
-   the server answers, detectProducts() works out which images they sit on,
-   and the answer draws the dots at once, in its own task, with that work
-   unless the page changed meanwhile. */
+/* The start's answer, once the page's keys and the bag's products are known.
+   A first view (or a preview) asks POST /v1/session with them. A returning
+   view has its session call under way already (sent by the loader) and
+   looks them up meanwhile by GET at the catalog version it kept (`kept`),
+   which the browser's cache answers when the page is unchanged; a sync
+   since then (another version in the answer) means looking them up again. */
+function firstAnswer(keys, full, kept) {
+  if (!kept) {
+    return api("POST", "/v1/session", { brand: BRAND, keys: keys, full: full }).then(function (res) {
+      absorb(res.ok && res.data, keys);
+      return res;
+    });
+  }
+  state.version = kept;
+  function looked() {
+    return Promise.all([lookupKeys(keys), needFull(full)]);
+  }
+  return Promise.all([answer(CFG.early), looked()]).then(function (both) {
+    var res = both[0];
+    var now = res.ok && res.data && String(res.data.catalog_version);
+    if (!now || now === kept) return res;
+    state.version = now;
+    state.products = Object.create(null);
+    return looked().then(function () {
+      return res;
+    });
+  });
+}
+
+/* The host, the launcher and the watchers, with the first dots (drawDots). */
+function mountOverlay() {
+  mountHost();
+  mountLauncher();
+  watchPage();
+}
+
+/* A first view sends the page's keys (quickKeys: no layout) with the
+   session call, so it leaves before the page's first layout, and works out
+   which images they sit on (detectProducts) while the server answers. A
+   returning view's session call left with the loader: it detects first
+   and looks up what it found. The answer draws the dots at once, in its own
+   task, with that detection unless the page changed meanwhile. */
 function begin() {
+  var full = storedHandles()
+    .filter(function (handle) {
+      return typeof handle === "string";
+    })
+    .slice(0, 50);
+  var kept = CFG.early && storageGet("localStorage", VERSION_KEY);
   var keys = [];
-  quickKeys().forEach(function (key) {
-    if (key && !(key in asked) && keys.length < 200) keys.push((asked[key] = key));
-  });
-  var body = { brand: BRAND };
-  var full = storedHandles().filter(function (handle) {
-    return typeof handle === "string";
-  });
-  if (keys.length) body.keys = keys;
-  if (full.length) body.full = full.slice(0, 50);
-  var call = api("POST", "/v1/session", body);
+  var found = kept && detectProducts();
+  if (found) keys = newKeys(found);
+  else {
+    quickKeys().forEach(function (key) {
+      if (key && !(key in asked) && keys.length < 200) keys.push((asked[key] = key));
+    });
+  }
+  var call = firstAnswer(keys, full, kept);
   var changed = false;
-  var early = new MutationObserver(function (records) {
+  var changes = new MutationObserver(function (records) {
     changed = changed || records.some(isRelevant);
   });
-  early.observe(D.documentElement, WATCHED);
-  var found = detectProducts();
+  changes.observe(D.documentElement, WATCHED);
+  found = found || detectProducts();
   call
     .then(
       guard(function (res) {
-        early.disconnect();
+        changes.disconnect();
         var session = checked("session", res);
         if (!session || state.stopped) return;
         state.session = session;
-        absorb(session, keys);
+        absorb(session, []);
+        // The next view may send its session call early (loader.js); a
+        // preview explains its misses, which only the keyed call does.
+        storageSet("localStorage", VERSION_KEY, session.preview ? null : state.version);
         for (var handle in session.statuses || {}) state.statuses[handle] = String(session.statuses[handle]);
         state.bag = readBag();
-        mountHost();
-        mountLauncher();
-        watchPage();
         // A page whose own URL names a product gets its dot from a new
         // detection (urlPage needs the answer).
         drawDots(changed || state.known[pageKey] ? null : found);
