@@ -19,9 +19,11 @@ whether anything grows with the catalog.
 - Bytes an influencer downloads from the widget host per page view (bodies
   and headers as transferred), first visit and returning.
 - Where the time goes, from the Resource Timing of ``POST /v1/session``:
-  when the call left (the page's own work before the overlay could run,
-  then reading the keys), its round trip, and drawing (from the answer to
-  the frame with every dot).
+  when the call left (on a first visit: the page's own work before the
+  overlay could run, then reading the keys; on a returning one the loader
+  sends it, before DOMContentLoaded, so the figure is negative), its round
+  trip, and drawing (from the answer to the frame with every dot: on a
+  returning visit, all of the overlay's own work, cached lookups included).
 - Main thread: the overlay's own cost, from a Chrome trace of the visit:
   the time of the scripts and callbacks of the widget's files (layouts they
   force included), and the long tasks (> 50 ms) of the influencer's view.

@@ -4,7 +4,7 @@
    the loader, wherever it is served from (the widget server, a CDN).
    A returning view (its link from storage, a catalog version kept from the
    last view) sends the session call now, while the overlay loads:
-   __dots.early is its promise. */
+   __dots.early is its promise of {ok, status, data} (none on failure). */
 (function (w, d) {
   try {
     var s = d.currentScript || d.querySelector("script[src*='/v1/dots.js']"),
@@ -29,6 +29,8 @@
       method: "POST", mode: "cors", credentials: "omit", cache: "no-store",
       headers: { Accept: "application/json", Authorization: "Bearer " + t, "Content-Type": "application/json" },
       body: JSON.stringify({ brand: b })
+    }).then(function (a) { // read now: the overlay finds the answer ready
+      return a.json().then(function (j) { return { ok: a.ok, status: a.status, data: j }; });
     }).catch(function () {}); // a failure is the overlay's to report
     c = d.createElement("script");
     c.async = !0;

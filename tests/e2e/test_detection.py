@@ -484,3 +484,33 @@ def test_a_returning_view_after_a_sync_looks_its_keys_up_again(stack: Stack, pag
         assert any(f"v={now}&" in u for u in lookups)  # …then again at the new version
     finally:
         stack.exclude(gone, excluded=False)
+
+
+def test_a_returning_view_whose_early_session_call_fails_stays_quiet(
+    stack: Stack, page: Page
+) -> None:
+    """The loader's session call fails (network down): the page sees no error and no
+    unhandled rejection, the overlay says why in the console, draws nothing, and
+    keeps the link for the next view."""
+    catalog = list(stack.catalog())
+    page.goto(stack.invite("/").url)
+    wait_for_dots(page, len(catalog))
+    errors: list[str] = []
+    console: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: console.append(message.text))
+    page.add_init_script(
+        "addEventListener('unhandledrejection', (e) => window.__rejected = String(e.reason))"
+    )
+    page.route("**/v1/session", lambda route: route.abort())
+    page.goto(f"{stack.store_url}/")
+    page.wait_for_load_state("load")
+    for _ in range(40):
+        if any("[dots] session" in line for line in console):
+            break
+        page.wait_for_timeout(50)
+    assert any("[dots] session: network error" in line for line in console)
+    assert errors == []
+    assert page.evaluate("window.__rejected") is None
+    assert page.locator("dots-overlay").count() == 0
+    assert page.evaluate(f"localStorage.getItem('dots:{BRAND}')")

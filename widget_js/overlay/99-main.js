@@ -34,7 +34,11 @@ function firstAnswer(keys, full, kept) {
   function looked() {
     return Promise.all([lookupKeys(keys), needFull(full)]);
   }
-  return Promise.all([answer(CFG.early), looked()]).then(function (both) {
+  // The loader's call resolves to {ok, status, data}, or to nothing when it failed.
+  var early = CFG.early.then(function (res) {
+    return res || { ok: false, status: 0, data: null };
+  });
+  return Promise.all([early, looked()]).then(function (both) {
     var res = both[0];
     var now = res.ok && res.data && String(res.data.catalog_version);
     if (!now || now === kept) return res;
@@ -53,12 +57,12 @@ function mountOverlay() {
   watchPage();
 }
 
-/* A first view sends the page's keys (quickKeys: no layout) with the
-   session call, so it leaves before the page's first layout, and works out
-   which images they sit on (detectProducts) while the server answers. A
-   returning view's session call left with the loader: it detects first
-   and looks up what it found. The answer draws the dots at once, in its own
-   task, with that detection unless the page changed meanwhile. */
+/* The page's keys are read first (quickKeys: DOM reads, no layout) and go
+   out at once: with the session call on a first view, as cached lookups
+   on a returning one. While they are answered, detectProducts() works out
+   which images they sit on (the layout-dependent part), and the answer
+   draws the dots at once, in its own task, with that work unless the page
+   changed meanwhile. */
 function begin() {
   var full = storedHandles()
     .filter(function (handle) {
@@ -67,20 +71,16 @@ function begin() {
     .slice(0, 50);
   var kept = CFG.early && storageGet("localStorage", VERSION_KEY);
   var keys = [];
-  var found = kept && detectProducts();
-  if (found) keys = newKeys(found);
-  else {
-    quickKeys().forEach(function (key) {
-      if (key && !(key in asked) && keys.length < 200) keys.push((asked[key] = key));
-    });
-  }
+  quickKeys().forEach(function (key) {
+    if (key && !(key in asked) && keys.length < 200) keys.push((asked[key] = key));
+  });
   var call = firstAnswer(keys, full, kept);
   var changed = false;
   var changes = new MutationObserver(function (records) {
     changed = changed || records.some(isRelevant);
   });
   changes.observe(D.documentElement, WATCHED);
-  found = found || detectProducts();
+  var found = detectProducts();
   call
     .then(
       guard(function (res) {
