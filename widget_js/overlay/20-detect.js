@@ -15,6 +15,7 @@ var hrefKeys = new Map(); // link href -> its u: key (links repeat on every scan
 var linkKeys = new WeakMap();
 var ldCache = new Map(); // JSON-LD text -> the Product nodes in it (parsing is not free)
 var pageKey = null; // the u: key of the page itself
+var startCards = null; // what quickKeys() found, for the detection right after it
 
 /* The key of a same-origin link, unless it leads to this very page
    (breadcrumbs, "#reviews", the variant picker of a product page). */
@@ -277,14 +278,17 @@ function mainImage(images, own) {
    in the smallest ancestor that holds no link to another path. A link with
    no image near it (menus, footers) is not a candidate. */
 function detectCards(add) {
-  eachCard(function (link, key, card) {
-    add(bestImage(card), [key], "card");
+  // The start's quickKeys() walked the cards a moment ago, in the same task.
+  (startCards || findCards()).forEach(function (card) {
+    add(bestImage(card[2]), [card[1]], "card");
   });
+  startCards = null;
 }
 
-/* each(link, key, card) for every card link; card is the element whose
-   images are the link's. DOM reads only, no layout. */
-function eachCard(each) {
+/* [link, key, card] for every card link; card is the element whose images
+   are the link's. DOM reads only, no layout. */
+function findCards() {
+  var cards = [];
   D.querySelectorAll("a[href]").forEach(function (link) {
     var key = linkKey(link);
     if (!key || link.closest(CLONES)) return;
@@ -294,9 +298,10 @@ function eachCard(each) {
         return k && k !== key;
       });
       if (other) return;
-      if (hasImage(node)) return each(link, key, node);
+      if (hasImage(node)) return cards.push([link, key, node]);
     }
   });
+  return cards;
 }
 
 function hasImage(node) {
@@ -321,8 +326,9 @@ function quickKeys() {
   });
   var page = pageProduct();
   if (page) keys = keys.concat(page.keys);
-  eachCard(function (link, key) {
-    keys.push(key);
+  startCards = findCards();
+  startCards.forEach(function (card) {
+    keys.push(card[1]);
   });
   return keys.concat(pageKey);
 }
