@@ -42,7 +42,7 @@ from widget_server.catalog.sync import sync_catalog
 from widget_server.db import session
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, Page, Route
 
     from tests.e2e.stack import Stack
 
@@ -472,16 +472,25 @@ def console_errors(page: Page) -> list[str]:
 
 
 def open_page(
-    browser: Browser, url: str, spec: PageSpec, with_dots: bool
+    browser: Browser, url: str, spec: PageSpec, with_dots: bool, image_delay_s: float = 0
 ) -> tuple[Page, list[str]]:
     """``url`` in a fresh profile, actions done; nothing leaves loopback.
 
-    Without dots the store serves the page without its script tag.
+    Without dots the store serves the page without its script tag. With
+    ``image_delay_s`` every image arrives that late, as on a slow network or a
+    busy machine: the overlay starts while images have no box yet.
     """
     context = browser.new_context(viewport=VIEWPORT, locale="en-US")
     context.route(
         re.compile(r"^(?!https?://127\.0\.0\.1[:/])"), lambda route: route.abort()
     )  # no fixture may reach the network
+    if image_delay_s:
+
+        def late(route: Route) -> None:
+            time.sleep(image_delay_s)
+            route.continue_()
+
+        context.route(re.compile(r"\.(jpe?g|png|webp|avif|gif)(\?|$)"), late)
     page = context.new_page()
     if not with_dots:
         page.set_extra_http_headers({WITHOUT_DOTS: "1"})

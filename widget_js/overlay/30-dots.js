@@ -367,21 +367,21 @@ var WATCHED = {
 /* Watch the page: new products (infinite scroll, client-side routes) and
    anything that moves images. */
 function watchPage() {
-  if (W.IntersectionObserver) {
-    visibility = new IntersectionObserver(
-      guard(function (entries) {
-        entries.forEach(function (entry) {
-          var rec = tracked.get(entry.target);
-          if (!rec) return;
-          rec.visible = entry.isIntersecting;
-          rec.rendered = entry.boundingClientRect.width >= 32 && entry.boundingClientRect.height >= 32;
-        });
-        reposition();
-      })
-    );
-  }
+  // Both tell when an image gets or loses its box: an image still loading
+  // may have none when first observed and grow later without moving.
+  var seen = guard(function (entries) {
+    entries.forEach(function (entry) {
+      var rec = tracked.get(entry.target);
+      var r = entry.boundingClientRect || entry.contentRect;
+      if (!rec) return;
+      if ("isIntersecting" in entry) rec.visible = entry.isIntersecting;
+      rec.rendered = r.width >= 32 && r.height >= 32;
+    });
+    reposition();
+  });
+  if (W.IntersectionObserver) visibility = new IntersectionObserver(seen);
   if (W.ResizeObserver) {
-    sizes = new ResizeObserver(reposition);
+    sizes = new ResizeObserver(seen);
     if (D.body) sizes.observe(D.body);
   }
   mutations = new MutationObserver(
