@@ -360,3 +360,27 @@ def test_a_token_signed_with_an_older_key_is_still_exact(app, acme, database_url
     finally:
         with rotated.app_context():
             engine().dispose()
+
+
+def test_a_token_read_before_is_no_key_to_its_respellings(client, acme):
+    """Verified tokens are remembered per process; a respelling is another string,
+    so it is checked (and refused) on its own however often the real one came."""
+    for _ in range(2):
+        assert post_session(client, acme.token).status_code == 200
+    for name, token in _respellings(acme.token).items():
+        assert_refused(post_session(client, token), 401, "invalid_token")
+        assert post_session(client, acme.token).status_code == 200, name
+
+
+def test_a_retired_key_stops_a_token_verified_with_it_before(
+    app, client, acme, database_url, tmp_path
+):
+    """What a token says is remembered per signing keys: an app whose keys no
+    longer include the one that signed it refuses it at once."""
+    assert post_session(client, acme.token).status_code == 200
+    retired = make_test_app(database_url, tmp_path / "retired", SECRET_KEY="only-the-new-secret")
+    try:
+        assert_refused(post_session(retired.test_client(), acme.token), 401, "invalid_token")
+    finally:
+        with retired.app_context():
+            engine().dispose()

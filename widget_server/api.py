@@ -12,9 +12,9 @@ from sqlalchemy import text
 
 from widget_server.db import session
 from widget_server.errors import database_unavailable
-from widget_server.openapi import ANY_REQUEST, DotsApi, answers, init_spec
+from widget_server.openapi import ANY_REQUEST, DotsApi, DotsBlueprint, answers, init_spec
 
-health_blp = Blueprint("health", __name__, url_prefix="/v1", description="Health")
+health_blp = DotsBlueprint("health", __name__, url_prefix="/v1", description="Health")
 
 
 class HealthOut(Schema):

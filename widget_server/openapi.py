@@ -48,6 +48,20 @@ class ErrorSchema(Schema):
     )
 
 
+class DotsBlueprint(Blueprint):
+    """flask-smorest's Blueprint, with each argument schema built once per view.
+
+    webargs instantiates a schema *class* on every request it parses; an
+    instance is used as it is. Every view's arguments go through here, so
+    a schema is built when the view is declared, not per call.
+    """
+
+    def arguments(self, schema: type[Schema] | Schema, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(schema, type):
+            schema = schema()
+        return super().arguments(schema, *args, **kwargs)
+
+
 class DotsApi(Api):
     """flask-smorest's Api with our error shape and no catch-all ``default`` response."""
 

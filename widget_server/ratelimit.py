@@ -176,3 +176,20 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "dots")
     limiter.init_app(app)
+    if not _limits_outside_views():
+        # Flask-Limiter's before-request pass only applies limits that are
+        # not on a view (default, application, blueprint and meta limits);
+        # every limit here is on its view and checked by its decorator. The
+        # pass would cost every call for nothing.
+        app.before_request_funcs[None].remove(limiter._check_request_limit)
+
+
+def _limits_outside_views() -> bool:
+    """Whether any limit needs Flask-Limiter's before-request pass (none does today)."""
+    manager = limiter.limit_manager
+    return bool(
+        manager._default_limits
+        or manager._application_limits
+        or manager._blueprint_limits
+        or limiter._meta_limits
+    )

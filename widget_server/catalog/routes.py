@@ -6,18 +6,17 @@ from typing import Any
 
 from flask import Response, g
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from widget_server.brands.services import get_brand
 from widget_server.catalog.lookup import lookup, products_answer
 from widget_server.catalog.schemas import CatalogOut, LookupOut, ProductsQuery
 from widget_server.catalog.services import requestable_products
 from widget_server.influencers.auth import authenticate_link
-from widget_server.openapi import ANY_REQUEST, WIDGET_CALL, answers
+from widget_server.openapi import ANY_REQUEST, WIDGET_CALL, DotsBlueprint, answers
 from widget_server.product_requests.schemas import BrandQuery
 from widget_server.ratelimit import PER_IP_READ, limiter
 
-blp = Blueprint("catalog", __name__, url_prefix="/v1", description="Catalog")
+blp = DotsBlueprint("catalog", __name__, url_prefix="/v1", description="Catalog")
 
 #: An answer for the current catalog version never changes: a new version is a new URL.
 CACHE_CURRENT = "public, max-age=31536000, immutable"

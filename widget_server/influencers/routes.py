@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import Response, jsonify
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from widget_server.catalog.lookup import products_answer
 from widget_server.influencers.auth import authenticate_link
@@ -18,10 +17,12 @@ from widget_server.influencers.schemas import (
 )
 from widget_server.influencers.services import state_handle
 from widget_server.influencers.start import link_answer, start
-from widget_server.openapi import WIDGET_CALL, answers
+from widget_server.openapi import WIDGET_CALL, DotsBlueprint, answers
 from widget_server.ratelimit import PER_IP_READ, limit_writes, limiter
 
-blp = Blueprint("session", __name__, url_prefix="/v1", description="Influencer session and profile")
+blp = DotsBlueprint(
+    "session", __name__, url_prefix="/v1", description="Influencer session and profile"
+)
 
 
 @blp.route("/session")

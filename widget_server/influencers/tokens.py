@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hmac
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from flask import current_app
@@ -64,16 +65,30 @@ def _load_canonical(token: str, salt: str) -> Any:
     with each key and compared in constant time, so a respelled token (same
     bytes after lenient base64 decoding) is refused like a forged one.
     """
-    payload = _serializer(salt).loads(token)
+    return _verified(token, salt, tuple(_keys()))
+
+
+@lru_cache(maxsize=4096)
+def _verified(token: str, salt: str, keys: tuple[str, ...]) -> Any:
+    """:func:`_load_canonical` for these keys, remembered per process.
+
+    Every influencer page view presents the same token again, and checking
+    it costs a few HMACs. What a token says never changes for given keys
+    (they are part of the cache key, so a rotation takes effect at once);
+    whether the link is still good is read from the database on every call.
+    Only tokens that verify are remembered: a bad one raises, every time.
+    """
+    payload = URLSafeSerializer(list(keys), salt=salt).loads(token)
     presented = token.encode("utf-8", "surrogatepass")
     canonical = False
-    for key in _keys():
+    for key in keys:
         expected = URLSafeSerializer(key, salt=salt).dumps(payload).encode()
         # No early exit: the time taken does not say which key matched.
         canonical |= hmac.compare_digest(expected, presented)
     if not canonical:
         raise BadData("not the token as issued")
-    return payload
+    # A tuple: the one cached payload is shared by every later call.
+    return tuple(payload) if isinstance(payload, list) else payload
 
 
 def _invalid(brand: Brand | None = None) -> LinkRefused:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -16,12 +15,12 @@ from widget_server.influencers.models import InfluencerLink
 from widget_server.messages import rules, services
 from widget_server.messages.rules import INFLUENCER
 from widget_server.messages.schemas import MessageIn, ThreadOut, thread_answer
-from widget_server.openapi import WIDGET_CALL, answers
+from widget_server.openapi import WIDGET_CALL, DotsBlueprint, answers
 from widget_server.product_requests.models import ProductRequest
 from widget_server.product_requests.schemas import BrandQuery
 from widget_server.ratelimit import PER_IP_READ, limit_writes, limiter
 
-blp = Blueprint("messages", __name__, url_prefix="/v1", description="Messages on a request")
+blp = DotsBlueprint("messages", __name__, url_prefix="/v1", description="Messages on a request")
 
 
 def _own_request(link: InfluencerLink, request_id: int) -> ProductRequest:

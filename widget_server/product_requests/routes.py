@@ -7,12 +7,11 @@ from typing import Any
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
 from widget_server.errors import ApiError, ValidationFailed, flatten_messages
 from widget_server.influencers.auth import authenticate_link
-from widget_server.openapi import WIDGET_CALL, answers
+from widget_server.openapi import WIDGET_CALL, DotsBlueprint, answers
 from widget_server.product_requests.lifecycle import submit_content
 from widget_server.product_requests.schemas import (
     CONTENT_BODY,
@@ -34,7 +33,7 @@ from widget_server.product_requests.uploads import MAX_UPLOAD_BODY, read_screens
 from widget_server.ratelimit import PER_IP_READ, limit_writes, limiter
 from widget_server.validation import LARGER_BODIES, StrictSchema
 
-blp = Blueprint("requests", __name__, url_prefix="/v1", description="Product requests")
+blp = DotsBlueprint("requests", __name__, url_prefix="/v1", description="Product requests")
 
 # Screenshots make the content endpoint's body larger than any other's.
 LARGER_BODIES["requests.ContentView"] = MAX_UPLOAD_BODY

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from widget_server.db import session
 from widget_server.influencers.auth import authenticate_link
-from widget_server.openapi import WIDGET_CALL, answers
+from widget_server.openapi import WIDGET_CALL, DotsBlueprint, answers
 from widget_server.product_requests.lifecycle import owned_request_id
 from widget_server.product_requests.models import ProductRequest
 from widget_server.product_requests.schemas import RequestOut
@@ -18,7 +17,7 @@ from widget_server.ratings.models import INFLUENCER
 from widget_server.ratings.schemas import RatingIn
 from widget_server.ratings.services import rate
 
-blp = Blueprint("ratings", __name__, url_prefix="/v1", description="Ratings")
+blp = DotsBlueprint("ratings", __name__, url_prefix="/v1", description="Ratings")
 
 
 @blp.route("/requests/<int:request_id>/rating")

@@ -9,9 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from widget_server.openapi import ANY_REQUEST, answers
+from widget_server.openapi import ANY_REQUEST, DotsBlueprint, answers
 from widget_server.product_requests.models import ProductRequest
 from widget_server.ratelimit import PER_STORE_KEY, limiter
 from widget_server.review.auth import get_request_or_404
@@ -19,7 +18,7 @@ from widget_server.store_sync import services
 from widget_server.store_sync.keys import authenticate_store, store_key
 from widget_server.store_sync.schemas import DeliveredIn, OrderIn, ShipmentIn, StoreRequestOut
 
-blp = Blueprint("store", __name__, url_prefix="/v1", description="The brand's store")
+blp = DotsBlueprint("store", __name__, url_prefix="/v1", description="The brand's store")
 
 #: Errors a store call can answer.
 STORE_CALL = (*ANY_REQUEST, 401, 404, 409, 422, 429)
