@@ -60,7 +60,7 @@ def main() -> None:
         choices=["throughput"],
         help="run only this section (the other sections of results.json are kept)",
     )
-    parser.add_argument("--seconds", type=int, default=5, help="each throughput run's length")
+    parser.add_argument("--seconds", type=int, default=3, help="each throughput run's length")
     parser.add_argument("--review-only", action="store_true", help="only the review benchmarks")
     args = parser.parse_args()
     if args.only == "throughput":
