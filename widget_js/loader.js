@@ -2,8 +2,8 @@
    Every dots… fragment parameter leaves the URL; #dotsview=mine opens "My requests".
    The API is data-api's origin (else the loader's own); the overlay sits next to
    the loader, wherever it is served from (the widget server, a CDN).
-   A returning view (its link from storage, a catalog version kept from the
-   last view) sends the session call now, while the overlay loads:
+   A returning view (its link from storage, answers kept from the last view)
+   sends the session call now, while the overlay loads:
    __dots.early is its promise of {ok, status, data} (none on failure). */
 (function (w, d) {
   try {
@@ -18,7 +18,7 @@
       m[1] ? m[1] == "view" && (v = m[2]) : t = decodeURIComponent(m[2]);
     }).join("&");
     if (f) history.replaceState(history.state, "", l.href.split("#")[0] + (h ? "#" + h : ""));
-    // e: the catalog version of the last view, for a link read from storage
+    // e: what the last view kept (any), for a link read from storage
     try { t ? localStorage.setItem(k, t) : (t = localStorage.getItem(k)) && (e = localStorage.getItem(k + ":v")); } catch (x) {}
     if (!t) return;
     u = new URL(s.getAttribute("data-api") || s.src).origin;

@@ -415,14 +415,21 @@ def _sessions(sent: list[tuple[str, str, dict[str, str], str | None]]) -> list[d
     return [json.loads(b or "{}") for m, u, _, b in sent if urlsplit(u).path == "/v1/session"]
 
 
-def test_a_page_view_asks_once_and_a_returning_view_is_served_from_the_cache(
+def _kept(page: Page) -> dict[str, Any] | None:
+    """What the overlay kept of its answers for the next view (see the protocol)."""
+    raw = page.evaluate(f"localStorage.getItem('dots:{BRAND}:v')")
+    return json.loads(raw) if raw else None
+
+
+def test_a_page_view_asks_once_and_a_returning_view_draws_from_what_it_kept(
     stack: Stack, page: Page
 ) -> None:
     """On the real server: the start is one POST /v1/session (never /v1/catalog nor
-    /v1/requests/mine); cards added later are looked up by GET /v1/products, which the
-    browser caches. A returning view's session call leaves from the loader, with no
-    keys, and its keys are looked up by GET at the catalog version the last view
-    kept: viewed again, the page asks the server nothing but who is visiting."""
+    /v1/requests/mine); cards added later are looked up by GET /v1/products. What
+    the answers said is kept, at the catalog version: a returning view's session
+    call leaves from the loader, with no keys, and its dots come from what was kept,
+    with no lookup. Keys nothing kept names are looked up by GET at the kept
+    version, which the browser's cache answers the next time."""
     cached = _served_from_cache(page)
     sent = _widget_calls(page)
     catalog = list(stack.catalog())
@@ -437,39 +444,75 @@ def test_a_page_view_asks_once_and_a_returning_view_is_served_from_the_cache(
     first = _lookups(sent)
     assert first, "the cards after the first page are looked up by GET"
     assert all("authorization" not in h for m, u, h, _ in sent if u in first)
-    version = page.evaluate(f"localStorage.getItem('dots:{BRAND}:v')")
+    kept = _kept(page)
+    assert kept and set(kept["p"]) == set(catalog)
+    version = kept["v"]
     assert version and all(f"v={version}&" in u for u in first)
+    assert kept["b"]["slug"] == BRAND and "influencer" not in kept
 
     sent.clear()
     page.goto(f"{stack.store_url}/infinite")  # the link is remembered
     scroll_to_the_end(page, catalog)
     wait_for_dots(page, len(catalog))
     assert _sessions(sent) == [{"brand": BRAND}]  # from the loader: no keys, no bag
-    second = _lookups(sent)
-    assert set(first) < set(second)  # the later cards again, and now the first page's too
-    assert all(f"v={version}&" in u for u in second)
+    assert _lookups(sent) == []  # every key was kept
 
-    sent.clear()
-    cached.clear()
-    page.goto(f"{stack.store_url}/infinite")
-    scroll_to_the_end(page, catalog)
+    lookups: list[list[str]] = []
+    for _ in range(2):
+        # As if the last views had seen none of these products.
+        page.evaluate(
+            "key => { const kept = JSON.parse(localStorage.getItem(key));"
+            " localStorage.setItem(key, JSON.stringify({...kept, k: {}, p: {}})); }",
+            f"dots:{BRAND}:v",
+        )
+        sent.clear()
+        cached.clear()
+        page.goto(f"{stack.store_url}/infinite")
+        scroll_to_the_end(page, catalog)
+        wait_for_dots(page, len(catalog))
+        assert _sessions(sent) == [{"brand": BRAND}]
+        lookups.append(_lookups(sent))
+        assert lookups[-1] and all(f"v={version}&" in u for u in lookups[-1])
+    assert lookups[1] == lookups[0]  # the same URLs (sorted keys, the same version)…
+    assert sorted({u for u in cached if "/v1/products?" in u}) == lookups[1]  # …from the cache
+
+
+def test_a_returning_view_draws_before_the_session_answers(stack: Stack, page: Page) -> None:
+    """The dots of a returning view wait for no round trip: with the session call
+    held back, they are on screen from what was kept (statuses included); the
+    answer then brings the statuses of now, and the greeting with the name."""
+    catalog = list(stack.catalog())
+    invite = stack.invite("/")
+    page.goto(invite.url)
     wait_for_dots(page, len(catalog))
-    assert _sessions(sent) == [{"brand": BRAND}]
-    assert _lookups(sent) == second  # the same URLs (sorted keys, the same version)…
-    assert sorted({u for u in cached if "/v1/products?" in u}) == second  # …from the cache
+    held: list[Route] = []
+    page.route("**/v1/session", lambda route: held.append(route))
+    page.evaluate("sessionStorage.clear()")  # a new visit: the greeting is due again
+    page.goto(f"{stack.store_url}/")
+    wait_for_dots(page, len(catalog))
+    assert len(held) == 1, "the loader's call is still unanswered"
+    assert page.locator("dots-overlay .toast").count() == 0  # no greeting before the name
+    requested = catalog[0]
+    stack.submit_request(invite.link_id, [requested])
+    held[0].continue_()
+    page.locator(f'dots-overlay .dot[data-handle="{requested}"][data-status]').first.wait_for()
+    assert page.locator(f'dots-overlay .dot[data-handle="{requested}"]').get_attribute(
+        "data-status"
+    )
+    first_name = invite.name.split(" ")[0]
+    page.locator("dots-overlay .toast", has_text=f"Hi {first_name}!").wait_for()
 
 
 def test_a_returning_view_after_a_sync_looks_its_keys_up_again(stack: Stack, page: Page) -> None:
     """The catalog moved on since the last view (here a product was excluded, which
-    bumps the version as a sync does): the lookups at the kept version are stale, so
-    the overlay asks again at the new one before drawing, and keeps that version."""
+    bumps the version as a sync does): what was kept is of the old catalog, so once
+    the session call names the new version the overlay forgets it, asks again at the
+    new one, draws from that, and keeps it."""
     sent = _widget_calls(page)
     catalog = list(stack.catalog())
     page.goto(stack.invite("/").url)
     wait_for_dots(page, len(catalog))
-    kept = page.evaluate(f"localStorage.getItem('dots:{BRAND}:v')")
-    page.goto(f"{stack.store_url}/")  # a returning view fills the cache at `kept`
-    wait_for_dots(page, len(catalog))
+    kept = _kept(page)["v"]
     gone = catalog[0]
     stack.exclude(gone)
     try:
@@ -477,11 +520,11 @@ def test_a_returning_view_after_a_sync_looks_its_keys_up_again(stack: Stack, pag
         page.goto(f"{stack.store_url}/")
         wait_for_dots(page, len(catalog) - 1)
         assert gone not in (dot_handles(page) or [])
-        now = page.evaluate(f"localStorage.getItem('dots:{BRAND}:v')")
+        now = _kept(page)["v"]
         assert now and now != kept
         lookups = _lookups(sent)
-        assert any(f"v={kept}&" in u for u in lookups)  # the cached answers first…
-        assert any(f"v={now}&" in u for u in lookups)  # …then again at the new version
+        assert lookups and all(f"v={now}&" in u for u in lookups)
+        assert gone not in _kept(page)["p"]
     finally:
         stack.exclude(gone, excluded=False)
 
@@ -490,8 +533,9 @@ def test_a_returning_view_whose_early_session_call_fails_stays_quiet(
     stack: Stack, page: Page
 ) -> None:
     """The loader's session call fails (network down): the page sees no error and no
-    unhandled rejection, the overlay says why in the console, draws nothing, and
-    keeps the link for the next view."""
+    unhandled rejection, the overlay says why in the console, takes away the dots it
+    drew from what it kept (nothing could be sent with them), and keeps the link for
+    the next view."""
     catalog = list(stack.catalog())
     page.goto(stack.invite("/").url)
     wait_for_dots(page, len(catalog))
@@ -512,5 +556,5 @@ def test_a_returning_view_whose_early_session_call_fails_stays_quiet(
     assert any("[dots] session: network error" in line for line in console)
     assert errors == []
     assert page.evaluate("window.__rejected") is None
-    assert page.locator("dots-overlay").count() == 0
+    page.locator("dots-overlay").wait_for(state="detached")
     assert page.evaluate(f"localStorage.getItem('dots:{BRAND}')")

@@ -12,9 +12,10 @@ var Z_INDEX = (function () {
   return isFinite(z) ? z : 2147483000;
 })();
 var BAG_KEY = "dots:" + BRAND + ":bag";
-// The catalog version of the last session: a returning view looks its keys up
-// at it (cached) while the loader's early session call is under way.
-var VERSION_KEY = "dots:" + BRAND + ":v";
+// What the last views' answers said, at their catalog version (25-lookup.js,
+// keep): a returning view draws from it while the loader's early session call
+// (which it tells the loader to send) is under way.
+var KEPT_KEY = "dots:" + BRAND + ":v";
 
 // What the overlay knows; filled by 99-main.js from the API. Maps keyed by
 // handles or keys have no prototype: a handle from a message can't be "__proto__".

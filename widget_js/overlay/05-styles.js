@@ -11,9 +11,8 @@ var CSS = [
   ":host(.open){z-index:2147483647!important}",
   "*,*::before,*::after{box-sizing:border-box}",
   "[hidden]{display:none!important}",
-  ".layer{font:14px/1.43 system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:#111827;",
-  // (what else the page's text styles could pass on, :host's all:initial resets)
-  "-webkit-font-smoothing:antialiased}",
+  // system-ui is every current browser's own UI font.
+  ".layer{font:14px/1.43 system-ui,sans-serif;color:#111827}",
   "button{all:unset;box-sizing:border-box;cursor:pointer;pointer-events:auto;-webkit-tap-highlight-color:transparent;",
   "font:inherit;color:inherit}",
   // A dot: a 44px tap target around a 28px visible pip.

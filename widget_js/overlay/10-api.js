@@ -11,7 +11,6 @@ function api(method, path, body) {
   if (method !== "GET") {
     headers.Authorization = "Bearer " + CFG.token;
     headers["Content-Type"] = "application/json";
-    init.cache = "no-store";
     init.body = JSON.stringify(body);
   }
   var failed = { ok: false, status: 0, data: null };

@@ -7,7 +7,6 @@
    personal (address, email, phone) is ever in it. */
 
 var LINK = String(CFG.token || "").split(".")[0];
-var DRAFT_KEYS = ["content_types", "platforms", "publish_on", "message", "links"];
 
 /* The stored bag as stored, when it is of this link and shape. */
 function storedBag() {
@@ -20,13 +19,18 @@ function storedBag() {
   return bag && bag.v === 2 && bag.link === LINK && bag;
 }
 
-/* The handles of the stored bag's lines: their full shapes are needed
-   before its lines can be checked. */
+/* The handles of the stored bag's lines (50 at most, as the session call
+   takes): their full shapes are needed before its lines can be checked. */
 function storedHandles() {
   var bag = storedBag();
-  return ((bag && Array.isArray(bag.lines) && bag.lines) || []).map(function (line) {
-    return line && line.handle;
-  });
+  return ((bag && Array.isArray(bag.lines) && bag.lines) || [])
+    .map(function (line) {
+      return line && line.handle;
+    })
+    .filter(function (handle) {
+      return typeof handle === "string";
+    })
+    .slice(0, 50);
 }
 
 /* The stored bag, or an empty one when it is of another link or shape. */
@@ -37,7 +41,8 @@ function readBag() {
     v: 2,
     link: LINK,
     lines: cleanLines(ours && bag.lines),
-    draft: cleanDraft(ours && bag.draft),
+    // As stored: only the panel reads it (cleaned by deferred/20-panel.js).
+    draft: (ours && bag.draft) || null,
     updated_at: (ours && +bag.updated_at) || 0,
   };
 }
@@ -80,27 +85,6 @@ function cleanLines(lines) {
     });
 }
 
-/* The proposal typed so far: known fields only, strings and short lists of
-   bounded strings. */
-function cleanDraft(draft) {
-  if (!draft || typeof draft !== "object") return null;
-  var out = {};
-  DRAFT_KEYS.forEach(function (key) {
-    var value = draft[key];
-    if (typeof value === "string") out[key] = value.slice(0, 2000);
-    else if (Array.isArray(value)) {
-      out[key] = value
-        .filter(function (item) {
-          return typeof item === "string";
-        })
-        .slice(0, 10)
-        .map(function (item) {
-          return item.slice(0, 2000);
-        });
-    }
-  });
-  return out;
-}
 
 function bagHas(handle) {
   return state.bag.lines.some(function (line) {

@@ -1,8 +1,8 @@
 /* Which candidates name catalog products: their keys go to the server once
-   per page view (the first ones with POST /v1/session in 99-main.js, or by
-   GET when the loader sent the session call early; later ones with the
-   public GET /v1/products), and the answers stay in state.known (key ->
-   handle, "" for no product). */
+   per page view (the first ones with POST /v1/session in 99-main.js; later
+   ones, and a returning view's, with the public GET /v1/products), and the
+   answers stay in state.known (key -> handle, "" for no product), and in
+   localStorage for the next view (keep). */
 
 var asked = Object.create(null); // keys sent in this page view, answered or not
 var URL_ROOM = 3500; // a lookup's URL stays under this many characters
@@ -59,14 +59,33 @@ function lookup(found) {
   });
 }
 
-/* Look keys up with GET /v1/products (cached at state.version), in parallel
-   runs; resolves when every run is absorbed. */
-function lookupKeys(keys) {
-  return Promise.all(
-    chunks(keys, 1).map(function (part) {
-      return products(part, []);
-    })
+/* What the answers said, kept for the next view (25-lookup.js is the one
+   writer): products, which key names which, statuses and the brand, at the
+   catalog version they are of. Public catalog data and the influencer's
+   statuses; nothing personal. */
+function keep() {
+  var s = state.session;
+  if (!s || state.stopped) return;
+  // A preview keeps nothing: the next view asks with its keys, for the misses.
+  storageSet(
+    "localStorage",
+    KEPT_KEY,
+    s.preview ? null : JSON.stringify({ v: state.version, b: s.brand, k: state.known, p: state.products, s: state.statuses })
   );
+}
+
+/* The answers the last views kept (`text`, from localStorage), at their
+   catalog version: their keys count as asked. True if there were any. */
+function restoreKept(text) {
+  var kept = {};
+  try {
+    kept = JSON.parse(text) || {};
+  } catch (e) {}
+  state.version = String(kept.v || "");
+  for (var key in kept.k) state.known[key] = asked[key] = String(kept.k[key]);
+  Object.assign(state.products, kept.p);
+  Object.assign(state.statuses, kept.s);
+  return !!kept.b && (state.session = { brand: kept.b, resumed: true });
 }
 
 /* GET /v1/products for keys (and the full shape of handles `full`). */
@@ -82,6 +101,7 @@ function products(keys, full) {
     (full.length ? "&full=" + full.map(enc).join(",") : "");
   return api("GET", path).then(function (res) {
     absorb(res.ok && res.data, keys);
+    keep();
   });
 }
 

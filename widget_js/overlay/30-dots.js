@@ -210,7 +210,14 @@ function drawDots(found) {
   // Boxes are read before the first dots are written: a layout read after
   // a write makes the browser lay the page out again, at once.
   var placed = place(found);
-  if (!host) mountOverlay();
+  // Hit-testing for the bars also wants a clean layout: before the writes too.
+  var bars = barEdges(visibleBox());
+  if (!host) {
+    // The host, the launcher and the watchers, with the first dots.
+    mountHost();
+    mountLauncher();
+    watchPage();
+  }
   attachHost();
   state.found = found;
   tracked.forEach(function (rec, el) {
@@ -221,7 +228,7 @@ function drawDots(found) {
   });
   skip.hidden = !tracked.size;
   renderLauncher();
-  positionDots();
+  positionDots(bars);
 }
 
 /* The candidates that get a dot: the first of their keys that names a
@@ -281,9 +288,9 @@ var reposition = perFrame(function () {
    on it beside the launcher: invisible yet focusable) or hidden (image not
    rendered). The launcher never covers a dot: a dot that would be under it
    moves up, or is off when its image has no room above the launcher. */
-function positionDots() {
+function positionDots(bars) {
   var view = visibleBox();
-  var edges = barEdges(view);
+  var edges = bars || barEdges(view);
   var pad = launcher && launcher.getBoundingClientRect();
   var rows = [];
   var shown = 0;

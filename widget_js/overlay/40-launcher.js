@@ -59,14 +59,15 @@ function toast(text, cls, extra) {
    influencer knows what the dots do. */
 function greet() {
   var KEY = "dots:" + BRAND + ":greeted";
-  if (greeted) return;
+  // Drawn from what was kept: the greeting waits for the session (the name).
+  if (greeted || state.session.resumed) return;
   greeted = true;
   if (storageGet("sessionStorage", KEY)) return;
   storageSet("sessionStorage", KEY, "1");
   // A preview is the brand itself: no name to greet.
   var who = !state.session.preview && state.session.influencer && state.session.influencer.name;
   var first = who ? String(who).split(" ")[0] + "! " : "";
-  var coarse = W.matchMedia && W.matchMedia("(pointer: coarse)").matches;
+  var coarse = W.matchMedia("(pointer: coarse)").matches;
   var el = toast((first ? "Hi " + first : "") + (coarse ? "Tap" : "Click") + " a dot on a product to request it.", "");
   W.setTimeout(
     guard(function () {
@@ -83,10 +84,12 @@ function greet() {
    forget it, and say so once in the brand's words, in a notice that stays
    until closed. Nothing else of the overlay starts. */
 function refuse(res) {
+  // Dots drawn from what the last view kept (99-main.js, resume) go too.
+  if (host) stopOverlay();
   state.stopped = true;
-  storageSet("localStorage", CFG.key, null);
-  storageSet("localStorage", BAG_KEY, null);
-  storageSet("localStorage", VERSION_KEY, null);
+  [CFG.key, BAG_KEY, KEPT_KEY].forEach(function (key) {
+    storageSet("localStorage", key, null);
+  });
   CFG.token = null;
   var message = res.data && res.data.message;
   if (typeof message !== "string" || !message) return;

@@ -29,7 +29,6 @@ function deferred() {
         launcher: launcher,
         needFull: needFull,
         cleanLines: cleanLines,
-        cleanDraft: cleanDraft,
         saveBag: saveBag,
         toast: toast,
         urlKey: urlKey,

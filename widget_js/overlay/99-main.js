@@ -1,80 +1,36 @@
 /* Start: read the page's product keys, then one call, POST /v1/session,
    proves the link and answers which keys name which products, the bag's
    products in full and the influencer's statuses; then the dots. A
-   returning view has the loader make that call and looks the keys up
-   meanwhile (firstAnswer). A link the server refuses (401/403) is
-   forgotten, with a notice (40-launcher.js). */
+   returning view has the loader make that call and draws meanwhile from
+   what the last views kept (resume). A link the server refuses (401/403)
+   is forgotten, with a notice (40-launcher.js). */
 
-/* The calls of the start: a refusal stops everything; other failures are a
-   console line. */
-function checked(what, res) {
+/* The session call's answer, if it is one: a refusal stops everything;
+   other failures are a console line. */
+function checked(res) {
   if (res.ok && res.data) return res.data;
   if (state.stopped) return null;
+  // (Callers run under guard: no console, no error for the page.)
   if (res.status === 401 || res.status === 403) refuse(res);
-  else if (W.console && console.warn) {
-    console.warn("[dots] " + what + ": " + ((res.data && res.data.message) || res.status || "network error"));
-  }
+  else console.warn("[dots] session: " + ((res.data && res.data.message) || res.status || "network error"));
   return null;
 }
 
-/* The start's answer, once the page's keys and the bag's products are known.
-   A first view (or a preview) asks POST /v1/session with them. A returning
-   view has its session call under way already (sent by the loader) and
-   looks them up meanwhile by GET at the catalog version it kept (`kept`),
-   which the browser's cache answers when the page is unchanged; a sync
-   since then (another version in the answer) means looking them up again. */
-function firstAnswer(keys, full, kept) {
-  if (!kept) {
-    return api("POST", "/v1/session", { brand: BRAND, keys: keys, full: full }).then(function (res) {
-      absorb(res.ok && res.data, keys);
-      return res;
-    });
-  }
-  state.version = kept;
-  function looked() {
-    return Promise.all([lookupKeys(keys), needFull(full)]);
-  }
-  // The loader's call resolves to {ok, status, data}, or to nothing when it failed.
-  var early = CFG.early.then(function (res) {
-    return res || { ok: false, status: 0, data: null };
-  });
-  return Promise.all([early, looked()]).then(function (both) {
-    var res = both[0];
-    var now = res.ok && res.data && String(res.data.catalog_version);
-    if (!now || now === kept) return res;
-    state.version = now;
-    state.products = Object.create(null);
-    return looked().then(function () {
-      return res;
-    });
-  });
-}
-
-/* The host, the launcher and the watchers, with the first dots (drawDots). */
-function mountOverlay() {
-  mountHost();
-  mountLauncher();
-  watchPage();
-}
-
-/* The page's keys are read first (quickKeys: DOM reads, no layout) and go
-   out at once: with the session call on a first view, as cached lookups
-   on a returning one. While they are answered, detectProducts() works out
-   which images they sit on (the layout-dependent part), and the answer
-   draws the dots at once, in its own task, with that work unless the page
-   changed meanwhile. */
+/* A first view (or a preview): the page's keys are read first (quickKeys:
+   DOM reads, no layout) and go out at once with the session call. While it
+   is answered, detectProducts() works out which images they sit on (the
+   layout-dependent part), and the answer draws the dots at once, in its own
+   task, with that work unless the page changed meanwhile. A returning view
+   resumes instead. */
 function begin() {
-  var full = storedHandles()
-    .filter(function (handle) {
-      return typeof handle === "string";
-    })
-    .slice(0, 50);
-  var kept = CFG.early && storageGet("localStorage", VERSION_KEY);
+  var full = storedHandles();
+  var kept = CFG.early && storageGet("localStorage", KEPT_KEY);
+  if (kept) return resume(kept, full);
   var keys = [];
   quickKeys().forEach(function (key) {
     if (key && !(key in asked) && keys.length < 200) keys.push((asked[key] = key));
   });
-  var call = firstAnswer(keys, full, kept);
+  var call = api("POST", "/v1/session", { brand: BRAND, keys: keys, full: full });
   var changed = false;
   var changes = new MutationObserver(function (records) {
     changed = changed || records.some(isRelevant);
@@ -85,29 +41,71 @@ function begin() {
     .then(
       guard(function (res) {
         changes.disconnect();
-        var session = checked("session", res);
-        if (!session || state.stopped) return;
-        state.session = session;
-        absorb(session, []);
-        // The next view may send its session call early (loader.js); a
-        // preview explains its misses, which only the keyed call does.
-        storageSet("localStorage", VERSION_KEY, session.preview ? null : state.version);
-        for (var handle in session.statuses || {}) state.statuses[handle] = String(session.statuses[handle]);
-        state.bag = readBag();
+        absorb(res.ok && res.data, keys);
         // A page whose own URL names a product gets its dot from a new
         // detection (urlPage needs the answer).
-        drawDots(changed || state.known[pageKey] ? null : found);
-        if (session.preview) {
-          withDeferred(function (x) {
-            x.preview();
-          });
-        }
-        if (CFG.view === "mine") openPanel("mine");
+        started(res, changed || state.known[pageKey] ? null : found);
       })
     )
     .catch(function () {
       /* nothing may reach the page's unhandledrejection handlers */
     });
+}
+
+/* A returning view (the link from storage, a catalog version kept): the
+   loader sent the session call already. The dots are drawn at once from
+   the answers the last views kept (restoreKept), the page's other keys
+   looked up by GET at the kept version (which the browser's cache answers
+   for a page seen before); the session's answer then confirms the link
+   (a refusal takes the dots away), brings the statuses, and, after a sync
+   (another version), has everything looked up again. */
+function resume(kept, full) {
+  var found = restoreKept(kept);
+  var version = state.version;
+  if (found) {
+    state.bag = readBag();
+    drawDots(null);
+  }
+  CFG.early
+    .then(
+      guard(function (res) {
+        res = res || { ok: false };
+        if (res.ok && res.data && String(res.data.catalog_version) !== version) {
+          // A sync since: what was kept is of the old catalog; ask again.
+          state.known = Object.create(null);
+          state.products = Object.create(null);
+          asked = Object.create(null);
+        }
+        if (started(res, null)) needFull(full);
+        // A failed call (said in the console): the dots drawn from what was
+        // kept go, as nothing could be sent with them. A refusal stopped all.
+        else if (host && !state.stopped) stopOverlay();
+      })
+    )
+    .catch(function () {});
+}
+
+/* The session's answer is in: keep it, draw (found: the detection to use,
+   else a new one) and remember the catalog version for the next view.
+   False when the answer is a refusal or a failure. */
+function started(res, found) {
+  var session = checked(res);
+  if (!session || state.stopped) return false;
+  state.session = session;
+  absorb(session, []);
+  state.statuses = Object.create(null);
+  for (var handle in session.statuses || {}) state.statuses[handle] = String(session.statuses[handle]);
+  state.bag = readBag();
+  drawDots(found);
+  renderAllDots();
+  keep();
+  if (session.preview) {
+    withDeferred(function (x) {
+      x.preview();
+    });
+  }
+  if (CFG.view === "mine") openPanel("mine");
+  return true;
 }
 
 var start = guard(function () {

@@ -17,7 +17,6 @@ var launcher = X.launcher;
 var toast = X.toast;
 var needFull = X.needFull;
 var cleanLines = X.cleanLines;
-var cleanDraft = X.cleanDraft;
 var saveBag = X.saveBag;
 var urlKey = X.urlKey;
 

@@ -56,8 +56,35 @@ function ensurePanel() {
   );
 }
 
+/* Every message to the panel goes here; the bag it carries has its draft
+   cleaned first (the overlay keeps it as it was stored). */
 function postToPanel(message) {
+  if (message.bag) message.bag.draft = cleanDraft(message.bag.draft);
   if (frame && frame.contentWindow) frame.contentWindow.postMessage(message, BASE);
+}
+
+var DRAFT_KEYS = ["content_types", "platforms", "publish_on", "message", "links"];
+
+/* The proposal typed so far: known fields only, strings and short lists of
+   bounded strings. */
+function cleanDraft(draft) {
+  if (!draft || typeof draft !== "object") return null;
+  var out = {};
+  DRAFT_KEYS.forEach(function (key) {
+    var value = draft[key];
+    if (typeof value === "string") out[key] = value.slice(0, 2000);
+    else if (Array.isArray(value)) {
+      out[key] = value
+        .filter(function (item) {
+          return typeof item === "string";
+        })
+        .slice(0, 10)
+        .map(function (item) {
+          return item.slice(0, 2000);
+        });
+    }
+  });
+  return out;
 }
 
 /* What the panel shows: "bag", "mine", or "limit" (with the product's handle). */
