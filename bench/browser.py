@@ -25,8 +25,11 @@ whether anything grows with the catalog.
   when the call left (on a first visit: the page's own work before the
   overlay could run, then reading the keys; on a returning one the loader
   sends it, before DOMContentLoaded, so the figure is negative), its round
-  trip, and drawing (from the answer to the frame with every dot: on a
-  returning visit, all of the overlay's own work, cached lookups included).
+  trip, and drawing (from the answer to the frame with every dot). A
+  returning visit draws from what the last one kept without waiting for the
+  answer, so there its "drawing" may be negative; what it waits for is the
+  overlay script (``overlay_script_ms``: when its bytes were in, after
+  DOMContentLoaded) and the page's own first paint.
 - Main thread: the overlay's own cost, from a Chrome trace of the visit:
   the time of the scripts and callbacks of the widget's files (layouts they
   force included), and the long tasks (> 50 ms) of the influencer's view.
@@ -135,15 +138,17 @@ def _shopper(browser: Browser, stack: Stack) -> dict:
         context.close()
 
 
-#: When the session call left and came back, and when the page first painted, in ms
-#: after DOMContentLoaded.
+#: When the session call left and came back, when the page first painted, and when
+#: the overlay script's bytes were in, in ms after DOMContentLoaded.
 SESSION_TIMING_JS = """() => {
   const nav = performance.getEntriesByType("navigation")[0];
-  const call = performance.getEntriesByType("resource").find((e) => e.name.endsWith("/v1/session"));
+  const loaded = performance.getEntriesByType("resource");
+  const call = loaded.find((e) => e.name.endsWith("/v1/session"));
   const paint = performance.getEntriesByType("paint").find((e) => e.name === "first-paint");
+  const overlay = loaded.find((e) => e.name.includes("/v1/overlay."));
   const dcl = nav.domContentLoadedEventStart;
   return [call ? call.startTime - dcl : null, call ? call.responseEnd - dcl : null,
-          paint ? paint.startTime - dcl : null];
+          paint ? paint.startTime - dcl : null, overlay ? overlay.responseEnd - dcl : null];
 }"""
 
 
@@ -155,10 +160,11 @@ def _visit(context: BrowserContext, url: str, stack: Stack) -> dict:
     page.wait_for_function("() => window.__benchDotsReady !== undefined", timeout=60_000)
     page.wait_for_load_state("networkidle")  # every response in, sizes known
     ready = page.evaluate("window.__benchDotsReady")
-    sent, answered, painted = page.evaluate(SESSION_TIMING_JS)
+    sent, answered, painted, overlay_in = page.evaluate(SESSION_TIMING_JS)
     visit = {
         "ready_ms": ready,
         "first_paint_ms": painted,
+        "overlay_script_ms": overlay_in,
         "sent_ms": sent,
         "round_trip_ms": answered - sent,
         "draw_ms": ready - answered,
@@ -208,6 +214,7 @@ def _summary(kind: str, visits: list[dict], overlay_ms: list[float]) -> dict:
         f"dots_ready_ms_min_{kind}": round(min(times), 1),
         f"dots_ready_ms_max_{kind}": round(max(times), 1),
         f"page_first_paint_ms_median_{kind}": median("first_paint_ms"),
+        f"overlay_script_ms_median_{kind}": median("overlay_script_ms"),
         f"session_sent_ms_median_{kind}": median("sent_ms"),
         f"session_round_trip_ms_median_{kind}": median("round_trip_ms"),
         f"draw_ms_median_{kind}": median("draw_ms"),
