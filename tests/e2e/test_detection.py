@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import Page, Route
+from playwright.sync_api import Page, Response, Route
 from werkzeug.serving import make_server
 
 from tests.e2e.stack import BRAND, Stack, dot_handles, wait_for_dots
@@ -421,6 +422,16 @@ def _kept(page: Page) -> dict[str, Any] | None:
     return json.loads(raw) if raw else None
 
 
+def _forget_products(page: Page) -> None:
+    """Empty what was kept but its catalog version: as if the last views had seen
+    none of these products."""
+    page.evaluate(
+        "key => { const kept = JSON.parse(localStorage.getItem(key));"
+        " localStorage.setItem(key, JSON.stringify({...kept, k: {}, p: {}})); }",
+        f"dots:{BRAND}:v",
+    )
+
+
 def test_a_page_view_asks_once_and_a_returning_view_draws_from_what_it_kept(
     stack: Stack, page: Page
 ) -> None:
@@ -459,12 +470,7 @@ def test_a_page_view_asks_once_and_a_returning_view_draws_from_what_it_kept(
 
     lookups: list[list[str]] = []
     for _ in range(2):
-        # As if the last views had seen none of these products.
-        page.evaluate(
-            "key => { const kept = JSON.parse(localStorage.getItem(key));"
-            " localStorage.setItem(key, JSON.stringify({...kept, k: {}, p: {}})); }",
-            f"dots:{BRAND}:v",
-        )
+        _forget_products(page)
         sent.clear()
         cached.clear()
         page.goto(f"{stack.store_url}/infinite")
@@ -525,6 +531,52 @@ def test_a_returning_view_after_a_sync_looks_its_keys_up_again(stack: Stack, pag
         lookups = _lookups(sent)
         assert lookups and all(f"v={now}&" in u for u in lookups)
         assert gone not in _kept(page)["p"]
+    finally:
+        stack.exclude(gone, excluded=False)
+
+
+def test_lookups_of_the_old_catalog_never_come_back_after_a_sync(stack: Stack, page: Page) -> None:
+    """A returning view looks up, at the kept version, the keys nothing kept names,
+    and the browser's cache may answer with the catalog of then. When the session
+    says the catalog moved on, those answers are dropped however late they come
+    (here: after the new ones): no dot of a product that left, and what is kept is
+    of the new version."""
+    catalog = list(stack.catalog())
+    page.goto(stack.invite("/").url)
+    wait_for_dots(page, len(catalog))
+    old = _kept(page)["v"]
+    _forget_products(page)
+    stale: dict[str, tuple[str, dict[str, str]]] = {}
+
+    def remember(response: Response) -> None:
+        if f"v={old}&" in response.url:
+            stale[response.url] = (response.text(), response.all_headers())
+
+    page.on("response", remember)
+    page.goto(f"{stack.store_url}/")  # every key looked up at the kept version
+    wait_for_dots(page, len(catalog))
+    page.wait_for_load_state("networkidle")
+    page.remove_listener("response", remember)
+    assert stale
+    gone = catalog[0]
+    stack.exclude(gone)
+
+    def late_and_stale(route: Route) -> None:
+        if route.request.url not in stale:
+            return route.continue_()
+        time.sleep(1.0)  # after the answers at the new version
+        body, headers = stale[route.request.url]
+        return route.fulfill(status=200, body=body, headers=headers)
+
+    try:
+        _forget_products(page)
+        page.route("**/v1/products?*", late_and_stale)
+        page.goto(f"{stack.store_url}/")
+        wait_for_dots(page, len(catalog) - 1)
+        page.wait_for_load_state("networkidle")  # the stale answers came, and went
+        assert gone not in (dot_handles(page) or [])
+        kept = _kept(page)
+        assert kept["v"] != old and gone not in kept["p"]
     finally:
         stack.exclude(gone, excluded=False)
 

@@ -5,6 +5,7 @@
    localStorage for the next view (keep). */
 
 var asked = Object.create(null); // keys sent in this page view, answered or not
+var era = 0; // one more each time the answers so far are forgotten (forget)
 var URL_ROOM = 3500; // a lookup's URL stays under this many characters
 
 /* Keep what an answer says: products (a full shape is never replaced by a
@@ -88,6 +89,16 @@ function restoreKept(text) {
   return !!kept.b && (state.session = { brand: kept.b, resumed: true });
 }
 
+/* The answers so far are of an older catalog (the session said so): forget
+   them, and drop the lookups still under way (the browser's cache may answer
+   them at the old version); their keys are asked again. */
+function forget() {
+  era++;
+  state.known = Object.create(null);
+  state.products = Object.create(null);
+  asked = Object.create(null);
+}
+
 /* GET /v1/products for keys (and the full shape of handles `full`). */
 function products(keys, full) {
   var enc = encodeURIComponent;
@@ -99,7 +110,9 @@ function products(keys, full) {
     "&keys=" +
     keys.map(enc).join(",") +
     (full.length ? "&full=" + full.map(enc).join(",") : "");
+  var asOf = era;
   return api("GET", path).then(function (res) {
+    if (asOf !== era) return;
     absorb(res.ok && res.data, keys);
     keep();
   });

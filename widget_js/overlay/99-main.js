@@ -70,12 +70,8 @@ function resume(kept, full) {
     .then(
       guard(function (res) {
         res = res || { ok: false };
-        if (res.ok && res.data && String(res.data.catalog_version) !== version) {
-          // A sync since: what was kept is of the old catalog; ask again.
-          state.known = Object.create(null);
-          state.products = Object.create(null);
-          asked = Object.create(null);
-        }
+        // A sync since: what was kept is of the old catalog.
+        if (res.ok && res.data && String(res.data.catalog_version) !== version) forget();
         if (started(res, null)) needFull(full);
         // A failed call (said in the console): the dots drawn from what was
         // kept go, as nothing could be sent with them. A refusal stopped all.
