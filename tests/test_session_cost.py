@@ -4,7 +4,9 @@ Every statement sent is counted with SQLAlchemy's ``before_cursor_execute``
 event, on each configured database: at most two per call (the link with its
 brand, influencer, accounts and request statuses; the page's products), so
 no lazy load slipped in. Nothing about the link is cached, so revoking it
-stops the very next call.
+stops the very next call. What the page's keys named is remembered per
+catalog version, so a repeat view reads the link alone, and any change of the
+catalog or of the value limit is seen by the next call.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from sqlalchemy import event
 
 from tests.factories import make_brand, make_influencer, make_link, make_product, make_request
 from widget_server import clock
+from widget_server.brands.services import find_brand
+from widget_server.catalog.services import set_excluded
 from widget_server.db import engine, session
 from widget_server.influencers.models import InfluencerLink
 from widget_server.influencers.schemas import SessionResponse
@@ -93,6 +97,48 @@ def test_a_page_view_is_at_most_two_statements(
     assert sorted(p["handle"] for p in body["products"]) == sorted(
         {"tee-0", "tee-3", "tee-4"} if keys else set()
     )
+
+
+PAGE = ["h:tee-0", "h:tee-3", "u:/products/tee-4", "h:nothing"]
+
+
+def test_a_repeat_page_view_reads_the_link_alone(app: Flask, page: SimpleNamespace) -> None:
+    first = post_session(app, page.token, PAGE).get_json()
+    with counted(app) as statements:
+        again = post_session(app, page.token, [*reversed(PAGE)])
+    assert again.status_code == 200
+    assert len(statements) == 1 and "influencer_link" in statements[0], statements
+    assert again.get_json() == first
+    # A key no view asked for yet is looked up, and only it.
+    with counted(app) as statements:
+        more = post_session(app, page.token, [*PAGE, "h:tee-2"]).get_json()
+    assert len(statements) == 2
+    assert more["matches"] == {**first["matches"], "h:tee-2": "tee-2"}
+
+
+def dots(app: Flask, page: SimpleNamespace) -> dict[str, Any]:
+    body = post_session(app, page.token, PAGE).get_json()
+    return {product["handle"]: product["over_limit"] for product in body["products"]}
+
+
+def test_what_keys_named_follows_every_change_of_the_catalog(
+    app: Flask, page: SimpleNamespace
+) -> None:
+    assert dots(app, page) == {"tee-0": False, "tee-3": False, "tee-4": False}
+    with app.app_context():
+        set_excluded(find_brand("acme"), ["tee-3"], excluded=True)
+        session.commit()
+    assert dots(app, page) == {"tee-0": False, "tee-4": False}
+    with app.app_context():
+        find_brand("acme").max_value_minor = 1002  # tee-3 costs 1003, tee-4 1004
+        set_excluded(find_brand("acme"), ["tee-3"], excluded=False)
+        session.commit()
+    assert dots(app, page) == {"tee-0": False, "tee-3": True, "tee-4": True}
+    with app.app_context():
+        make_product(find_brand("acme"), "nothing")
+        find_brand("acme").catalog_changed()  # what a sync that adds it does
+        session.commit()
+    assert "nothing" in dots(app, page)
 
 
 def test_the_link_is_read_once_with_its_brand_and_influencer(

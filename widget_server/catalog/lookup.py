@@ -6,6 +6,13 @@ does not grow with the catalog. Only requestable products match
 (:func:`widget_server.catalog.services.requestable`); a key that names two
 products matches neither, because a dot on the wrong product is worse than no
 dot. A preview also learns why a key named no requestable product (``misses``).
+
+What a key names can only change with the catalog version (every sync that
+changes anything, every exclusion and every change of the value limit moves
+it), and the version is read with the link on every call. So each process
+remembers, per brand and version, what each key named (:func:`_named`), as
+browsers and CDNs already do with ``GET /v1/products?v=…``: an influencer's
+second page view of a store looks up only keys no view asked for before.
 """
 
 from __future__ import annotations
@@ -15,9 +22,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
+from threading import Lock
 from typing import Any
 
-from flask import Response, jsonify
+from cachetools import LRUCache
+from flask import Response, current_app, jsonify
 from marshmallow import Schema
 from sqlalchemy import (
     ColumnElement,
@@ -91,7 +100,6 @@ _PRODUCT_COLUMNS = {
     "h": func.lower(Product.handle),
     "s": Product.store_id,
     "n": Product.title_key,
-    "full": Product.handle,
 }
 _VARIANT_COLUMNS = {"sv": Variant.store_id, "k": Variant.sku, "g": Variant.gtin}
 
@@ -153,11 +161,9 @@ def _find(
     brand: Brand,
     groups: dict[str, dict[str, str]],
     where: ColumnElement[bool],
-    full: Iterable[str] = (),
-) -> tuple[dict[str, set[int]], set[int], dict[int, Row[Any]]]:
-    """Product ids each key names among ``brand``'s products that satisfy ``where``.
-
-    Also the ids of the products whose handle is in ``full``. Precedence
+) -> tuple[dict[str, set[int]], dict[int, Row[Any]]]:
+    """Product ids each key names among ``brand``'s products that satisfy ``where``,
+    and the candidates' dot columns. Precedence
     within a kind: for ``u:``, the longest path suffix that names a product,
     else the last segment as a handle; for ``s:``, a product id before a
     variant id.
@@ -172,7 +178,6 @@ def _find(
         "k": set(groups.get("k", {}).values()),
         "g": set(groups.get("g", {}).values()),
         "n": set(groups.get("n", {}).values()),
-        "full": set(full),
     }
     found, rows = _candidates(brand, wanted, where)
     named: dict[str, set[int]] = {}
@@ -193,8 +198,7 @@ def _find(
             hit = next((found[(tag, value)] for tag in tags if (tag, value) in found), None)
             if hit:
                 named[key] = hit
-    full_ids = {pid for handle in wanted["full"] for pid in found.get(("full", handle), ())}
-    return named, full_ids, rows
+    return named, rows
 
 
 def _misses(brand: Brand, groups: dict[str, dict[str, str]], matched: set[str]) -> dict[str, str]:
@@ -203,7 +207,7 @@ def _misses(brand: Brand, groups: dict[str, dict[str, str]], matched: set[str]) 
         kind: {key: value for key, value in keys.items() if key not in matched}
         for kind, keys in groups.items()
     }
-    named, _, _ = _find(brand, rest, _ANY_PRODUCT)
+    named, _ = _find(brand, rest, _ANY_PRODUCT)
     ids = {product_id for group in named.values() for product_id in group}
     if not ids:
         return {}
@@ -281,6 +285,64 @@ def _dot_shape(row: Row[Any], limit: int) -> dict[str, Any]:
     }
 
 
+#: How many keys' answers each app remembers (about 500 bytes each).
+REMEMBERED_KEYS = 200_000
+_NAMED_LOCK = Lock()  # an LRUCache reorders itself on every read
+
+
+def _named() -> LRUCache[tuple[int, str, str], dict[str, Any] | None]:
+    """What keys named, by ``(brand id, lookup_version, key)``: the product's dot shape
+    (with its ``id``), or None when the key names no requestable product (or two).
+
+    One per app (so per database); the least recently used go first.
+    """
+    extensions = current_app.extensions
+    named = extensions.get("dots_named_keys")
+    if named is None:
+        named = extensions.setdefault("dots_named_keys", LRUCache(maxsize=REMEMBERED_KEYS))
+    return named
+
+
+def _dots_by_key(brand: Brand, keys: Iterable[str]) -> tuple[dict[str, dict[str, Any]], set[str]]:
+    """Key -> dot shape (with ``id``) of the one requestable product it names, in one
+    query; and the keys that name two or more (no dot: it could be the wrong one)."""
+    named, rows = _find(brand, _group(keys), requestable())
+    limit = brand.max_value_minor
+    dots = {
+        key: _dot_shape(rows[next(iter(ids))], limit) for key, ids in named.items() if len(ids) == 1
+    }
+    return dots, set(named) - set(dots)
+
+
+def _remembered_dots(brand: Brand, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """:func:`_dots_by_key` through :func:`_named`: only keys this process has not
+    answered at this catalog version are looked up (and then remembered)."""
+    version = (brand.id, brand.lookup_version)
+    remembered = _named()
+    with _NAMED_LOCK:
+        known = {key: remembered.get((*version, key), _UNKNOWN) for key in keys}
+    unknown = [key for key, dot in known.items() if dot is _UNKNOWN]
+    if unknown:
+        found, _ = _dots_by_key(brand, unknown)
+        with _NAMED_LOCK:
+            for key in unknown:
+                known[key] = remembered[(*version, key)] = found.get(key)
+    return {key: dot for key, dot in known.items() if dot is not None}
+
+
+_UNKNOWN: dict[str, Any] = {}  # what _named().get says of a key it has no answer for
+
+
+def _full_products(brand: Brand, handles: set[str]) -> list[dict[str, Any]]:
+    """The full shape (with ``id``) of ``brand``'s requestable products with these handles."""
+    products = session.scalars(
+        select(Product)
+        .where(Product.brand_id == brand.id, Product.handle.in_(handles), requestable())
+        .options(*with_active_variants())
+    )
+    return [{**_FULL.dump(product), "id": product.id} for product in products]
+
+
 def lookup(
     brand: Brand, keys: Iterable[str], full: Iterable[str] = (), explain: bool = False
 ) -> Lookup:
@@ -291,22 +353,20 @@ def lookup(
     them. ``explain`` (previews) adds why each key that matched nothing
     requestable did not.
     """
-    groups = _group(keys)
-    named, full_ids, rows = _find(brand, groups, requestable(), full)
-    chosen = {key: next(iter(ids)) for key, ids in named.items() if len(ids) == 1}
     result = Lookup()
-    limit = brand.max_value_minor
-    dots = [_dot_shape(rows[pid], limit) for pid in set(chosen.values()) - full_ids]
-    if full_ids:
-        dots += [
-            {**_FULL.dump(product), "id": product.id}
-            for product in session.scalars(
-                select(Product).where(Product.id.in_(full_ids)).options(*with_active_variants())
-            )
-        ]
+    if explain:  # previews are rare, and each wants to see the catalog as it is now
+        by_key, ambiguous = _dots_by_key(brand, keys)
+    else:
+        by_key, ambiguous = _remembered_dots(brand, keys), set()
+    full_products = _full_products(brand, set(full)) if full else []
+    full_ids = {product["id"] for product in full_products}
+    # Copies: the remembered shapes are shared, and the ids go below.
+    dots = {dot["id"]: dict(dot) for dot in by_key.values() if dot["id"] not in full_ids}
+    dots = [*dots.values(), *full_products]
     result.products = sorted(dots, key=itemgetter("id"))
-    handles = {product.pop("id"): product["handle"] for product in result.products}
-    result.matches = {key: handles[product_id] for key, product_id in sorted(chosen.items())}
+    for product in result.products:
+        del product["id"]
+    result.matches = {key: by_key[key]["handle"] for key in sorted(by_key)}
     if explain:
-        result.misses = _misses(brand, groups, set(chosen) | set(named))
+        result.misses = _misses(brand, _group(keys), set(by_key) | ambiguous)
     return result
