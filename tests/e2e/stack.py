@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import urllib.request
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -487,10 +488,18 @@ WIDGET_OUTSIDE_JS = """() => {
 }"""
 
 
-def widget_outside_viewport(page: Page) -> list[str]:
+def widget_outside_viewport(page: Page, settle_s: float = 5.0) -> list[str]:
     """The overlay's visible elements that stick out sideways (a page that the
-    store itself makes too wide is the store's; this is what the widget adds)."""
-    return page.evaluate(WIDGET_OUTSIDE_JS)
+    store itself makes too wide is the store's; this is what the widget adds).
+
+    The overlay follows a resize in its next frames, which on a busy machine
+    can come after the test's next line: what still sticks out after
+    ``settle_s`` seconds is the answer.
+    """
+    deadline = time.monotonic() + settle_s
+    while (outside := page.evaluate(WIDGET_OUTSIDE_JS)) and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    return outside
 
 
 # The page's whole DOM as text, into every open shadow root, and its storage.
