@@ -510,6 +510,55 @@ def test_a_returning_view_draws_before_the_session_answers(stack: Stack, page: P
     page.locator("dots-overlay .toast", has_text=f"Hi {first_name}!").wait_for()
 
 
+#: Counts the overlay's detections: each begins by asking the page for its tagged products.
+COUNT_DETECTIONS_JS = """
+(() => {
+  const own = Document.prototype.querySelectorAll;
+  window.__detections = 0;
+  Document.prototype.querySelectorAll = function (selector) {
+    if (selector === "[data-dots-product]") window.__detections += 1;
+    return own.apply(this, arguments);
+  };
+})();
+"""
+
+
+def test_a_returning_views_dots_stand_when_the_session_answers(stack: Stack, page: Page) -> None:
+    """Issue #9: the session's answer of a returning view (same catalog version)
+    brings the statuses without detecting the page again: the dots drawn from what
+    was kept stand, and only their labels and places change. (Detecting twice, in
+    the same task, doubled the overlay's work before the first painted dots.) The
+    page's watchers, on since the drawing, still see what changes meanwhile."""
+    catalog = list(stack.catalog())
+    invite = stack.invite("/")
+    page.goto(invite.url)
+    wait_for_dots(page, len(catalog))
+    held: list[Route] = []
+    page.route("**/v1/session", lambda route: held.append(route))
+    page.add_init_script(COUNT_DETECTIONS_JS)
+    page.goto(f"{stack.store_url}/", wait_until="load")
+    wait_for_dots(page, len(catalog))
+    requested, removed = catalog[0], catalog[1]
+    stack.submit_request(invite.link_id, [requested])
+    # Scans from late image loads settle first: the count holds still for a while.
+    before = -1
+    while (count := page.evaluate("window.__detections")) != before:
+        before = count
+        page.wait_for_timeout(400)
+    assert before >= 1 and len(held) == 1
+    held[0].continue_()
+    page.locator(f'dots-overlay .dot[data-handle="{requested}"][data-status="pending"]').wait_for()
+    page.wait_for_timeout(200)  # the next frames place the dots again
+    assert page.evaluate("window.__detections") == before
+    # A card taken off the page while the dots stood takes its dot along.
+    page.evaluate(
+        "handle => document.querySelector(`a[href='/products/${handle}']`)"
+        ".closest('.card').remove()",
+        removed,
+    )
+    page.locator(f'dots-overlay .dot[data-handle="{removed}"]').wait_for(state="detached")
+
+
 def test_a_returning_view_after_a_sync_looks_its_keys_up_again(stack: Stack, page: Page) -> None:
     """The catalog moved on since the last view (here a product was excluded, which
     bumps the version as a sync does): what was kept is of the old catalog, so once

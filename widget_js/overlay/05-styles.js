@@ -3,10 +3,11 @@
    beats the page's own (even `* { all: unset }` or `!important` themes). */
 
 var CSS = [
+  // all:initial resets every other property (margin, opacity, transform,
+  // filter, clip-path, visibility…) with the same weight: only what differs
+  // from the initial values is named.
   ":host{all:initial!important;display:block!important;position:fixed!important;top:0!important;left:0!important;",
-  "width:0!important;height:0!important;margin:0!important;padding:0!important;border:0!important;",
-  "overflow:visible!important;visibility:visible!important;opacity:1!important;transform:none!important;",
-  "filter:none!important;clip-path:none!important;pointer-events:none!important;z-index:" + Z_INDEX + "!important}",
+  "width:0!important;height:0!important;pointer-events:none!important;z-index:" + Z_INDEX + "!important}",
   // An open dialog goes over everything, even a store header at the maximum z-index.
   ":host(.open){z-index:2147483647!important}",
   "*,*::before,*::after{box-sizing:border-box}",

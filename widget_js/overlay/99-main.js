@@ -58,7 +58,9 @@ function begin() {
    looked up by GET at the kept version (which the browser's cache answers
    for a page seen before); the session's answer then confirms the link
    (a refusal takes the dots away), brings the statuses, and, after a sync
-   (another version), has everything looked up again. */
+   (another version), has everything looked up again. With the same version
+   the dots stand as drawn (the page's watchers, on since, see any change):
+   no second detection before they are first painted. */
 function resume(kept, full) {
   var found = restoreKept(kept);
   var version = state.version;
@@ -71,8 +73,11 @@ function resume(kept, full) {
       guard(function (res) {
         res = res || { ok: false };
         // A sync since: what was kept is of the old catalog.
-        if (res.ok && res.data && String(res.data.catalog_version) !== version) forget();
-        if (started(res, null)) needFull(full);
+        if (res.ok && res.data && String(res.data.catalog_version) !== version) {
+          forget();
+          found = false;
+        }
+        if (started(res, null, found)) needFull(full);
         // A failed call (said in the console): the dots drawn from what was
         // kept go, as nothing could be sent with them. A refusal stopped all.
         else if (host && !state.stopped) stopOverlay();
@@ -82,9 +87,10 @@ function resume(kept, full) {
 }
 
 /* The session's answer is in: keep it, draw (found: the detection to use,
-   else a new one) and remember the catalog version for the next view.
-   False when the answer is a refusal or a failure. */
-function started(res, found) {
+   else a new one; drawn: the dots on the page stand) and remember the
+   catalog version for the next view. False when the answer is a refusal or
+   a failure. */
+function started(res, found, drawn) {
   var session = checked(res);
   if (!session || state.stopped) return false;
   state.session = session;
@@ -92,7 +98,9 @@ function started(res, found) {
   state.statuses = Object.create(null);
   for (var handle in session.statuses || {}) state.statuses[handle] = String(session.statuses[handle]);
   state.bag = readBag();
-  drawDots(found);
+  // (Placed again next frame: the statuses may change the dots' widths; the greeting.)
+  if (drawn) reposition();
+  else drawDots(found);
   renderAllDots();
   keep();
   if (session.preview) {
