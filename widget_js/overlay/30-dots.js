@@ -408,7 +408,14 @@ function watchPage() {
   W.addEventListener("scroll", reposition, { capture: true, passive: true });
   W.addEventListener("resize", reposition, { passive: true });
   W.addEventListener("storage", onStorage);
-  D.addEventListener("load", scan, true); // images finishing loading get a size
+  D.addEventListener("load", onLoad, true);
+}
+
+/* An image finished loading: it may have a size now, and the page may have
+   moved. One with a dot already only moves dots (its own box is watched);
+   another may change which image of its card is the largest. */
+function onLoad(event) {
+  (tracked.has(event.target) ? reposition : scan)();
 }
 
 /* Only element changes outside our own host can add or remove products; an
@@ -450,7 +457,7 @@ function stopOverlay() {
   W.removeEventListener("scroll", reposition, { capture: true });
   W.removeEventListener("resize", reposition);
   W.removeEventListener("storage", onStorage);
-  D.removeEventListener("load", scan, true);
+  D.removeEventListener("load", onLoad, true);
   if (W.visualViewport) {
     W.visualViewport.removeEventListener("resize", onViewport);
     W.visualViewport.removeEventListener("scroll", onViewport);
