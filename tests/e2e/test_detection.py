@@ -21,7 +21,7 @@ import pytest
 from playwright.sync_api import Page, Response, Route
 from werkzeug.serving import make_server
 
-from tests.e2e.stack import BRAND, Stack, dot_handles, wait_for_dots
+from tests.e2e.stack import BRAND, Invite, Stack, dot_handles, wait_for_dots
 from tests.e2e.test_overlay_pages import DOTS_MATCH_CARDS_JS
 
 TOKEN = "fake.token"  # the fake API takes any token
@@ -483,16 +483,28 @@ def test_a_page_view_asks_once_and_a_returning_view_draws_from_what_it_kept(
     assert sorted({u for u in cached if "/v1/products?" in u}) == lookups[1]  # …from the cache
 
 
-def test_a_returning_view_draws_before_the_session_answers(stack: Stack, page: Page) -> None:
-    """The dots of a returning view wait for no round trip: with the session call
-    held back, they are on screen from what was kept (statuses included); the
-    answer then brings the statuses of now, and the greeting with the name."""
+def _invited(stack: Stack, page: Page) -> tuple[list[str], Invite]:
+    """A first view through a new link: the catalog's dots drawn, the answers kept."""
     catalog = list(stack.catalog())
     invite = stack.invite("/")
     page.goto(invite.url)
     wait_for_dots(page, len(catalog))
+    return catalog, invite
+
+
+def _hold_sessions(page: Page) -> list[Route]:
+    """The session calls from now on, held back until a test lets them go."""
     held: list[Route] = []
     page.route("**/v1/session", lambda route: held.append(route))
+    return held
+
+
+def test_a_returning_view_draws_before_the_session_answers(stack: Stack, page: Page) -> None:
+    """The dots of a returning view wait for no round trip: with the session call
+    held back, they are on screen from what was kept (statuses included); the
+    answer then brings the statuses of now, and the greeting with the name."""
+    catalog, invite = _invited(stack, page)
+    held = _hold_sessions(page)
     page.evaluate("sessionStorage.clear()")  # a new visit: the greeting is due again
     page.goto(f"{stack.store_url}/")
     wait_for_dots(page, len(catalog))
@@ -529,12 +541,8 @@ def test_a_returning_views_dots_stand_when_the_session_answers(stack: Stack, pag
     was kept stand, and only their labels and places change. (Detecting twice, in
     the same task, doubled the overlay's work before the first painted dots.) The
     page's watchers, on since the drawing, still see what changes meanwhile."""
-    catalog = list(stack.catalog())
-    invite = stack.invite("/")
-    page.goto(invite.url)
-    wait_for_dots(page, len(catalog))
-    held: list[Route] = []
-    page.route("**/v1/session", lambda route: held.append(route))
+    catalog, invite = _invited(stack, page)
+    held = _hold_sessions(page)
     page.add_init_script(COUNT_DETECTIONS_JS)
     page.goto(f"{stack.store_url}/", wait_until="load")
     wait_for_dots(page, len(catalog))
@@ -564,9 +572,7 @@ def test_images_that_load_under_their_dots_only_move_them(stack: Stack, page: Pa
     loaded; each image that loads under a dot only places the dots again (its box
     is watched), where it used to detect the whole page again, once a frame while
     they kept coming. An image with no dot still has the page looked at again."""
-    catalog = list(stack.catalog())
-    page.goto(stack.invite("/").url)
-    wait_for_dots(page, len(catalog))
+    catalog, _ = _invited(stack, page)
     held: list[Route] = []
     page.route("**/images/*.svg", lambda route: held.append(route))
     page.add_init_script(COUNT_DETECTIONS_JS)
