@@ -10,11 +10,16 @@ from types import SimpleNamespace
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from sqlalchemy import select
 
 from tests.factories import make_brand
 from tests.test_catalog_sync import products_by_store_id, snapshot
+from widget_server.brands.services import find_brand
 from widget_server.catalog.feed import FeedError
 from widget_server.catalog.formats import detect
+from widget_server.catalog.lookup import lookup
+from widget_server.catalog.models import Variant
+from widget_server.db import session
 
 FEEDS = Path(__file__).parent / "feeds"
 WOO = FEEDS / "woocommerce_products.json"
@@ -174,6 +179,54 @@ def test_the_three_google_forms_give_the_same_catalog(app, runner, acme):
     for name in GOOGLE_FILES[1:]:
         ok(runner, FEEDS / name)
         assert snapshot(app) == first
+
+
+#: A PrestaShop feed as its Google modules write it: one item per combination, each
+#: linking to its combination's own page (``{id}-{combination}-{rewrite}.html``).
+PRESTASHOP_ITEM = """<item><g:id>3-{c}</g:id><g:item_group_id>3</g:item_group_id>
+<g:title>Mountain fox sweater - {size}</g:title><g:price>29.00 USD</g:price>
+<g:availability>in_stock</g:availability><g:size>{size}</g:size><g:mpn>demo_{c}</g:mpn>
+<g:link>https://store.test/en/men/3-{c}-mountain-fox-sweater.html#/{c}-size-{size}</g:link>
+</item>"""
+PRESTASHOP_FEED = (
+    '<?xml version="1.0"?><rss version="2.0" xmlns:g="http://base.google.com/ns/1.0"><channel>'
+    + "".join(PRESTASHOP_ITEM.format(c=c, size=size) for c, size in ((12, "s"), (13, "m")))
+    + """<item><g:id>7</g:id><g:title>Mug</g:title><g:price>11.90 USD</g:price>
+<g:availability>in_stock</g:availability>
+<g:link>https://store.test/en/home/7-mug-the-best-is-yet-to-come.html</g:link></item>"""
+    + "</channel></rss>"
+)
+
+
+def test_each_variant_page_of_a_feed_names_its_product(app, runner, acme, tmp_path):
+    """A PrestaShop listing links a product's default combination, which need not be
+    the first item of its group: every item's own page is kept beside its variant
+    (the first one's is the product's URL), so a key of any of them names the
+    product. Pages that only differ from the product's by a query are not kept."""
+    feed = tmp_path / "prestashop.xml"
+    feed.write_text(PRESTASHOP_FEED)
+    ok(runner, feed)
+    keys = [
+        "u:/en/men/3-12-mountain-fox-sweater",  # the product's own URL (its first item)
+        "u:/en/men/3-13-mountain-fox-sweater",  # the second combination's page
+        "u:/en/men/3-99-mountain-fox-sweater",  # no such combination
+        "u:/en/home/7-mug-the-best-is-yet-to-come",
+    ]
+    with app.app_context():
+        brand = find_brand("acme")
+        found = lookup(brand, keys)
+        pages = session.execute(select(Variant.store_id, Variant.url_path).order_by(Variant.id))
+        assert pages.all() == [
+            ("3-12", None),
+            ("3-13", "/en/men/3-13-mountain-fox-sweater"),
+            ("7", None),
+        ]
+    fox = "3-12-mountain-fox-sweater"
+    assert found.matches == {
+        keys[0]: fox,
+        keys[1]: fox,
+        keys[3]: "7-mug-the-best-is-yet-to-come",
+    }
 
 
 BOMB = b"""<?xml version="1.0"?>

@@ -79,6 +79,9 @@ class FeedVariant(_FeedSchema):
     available = fields.Boolean(load_default=True)
     position = fields.Integer(load_default=0)
     image_id = StoreId(allow_none=True, load_default=None)
+    # The variant's own page, where the feed names one per variant (a Google
+    # feed's ``link`` per item: PrestaShop links each combination's own URL).
+    url = fields.String(allow_none=True, load_default=None, validate=validate.Length(1, 2000))
 
 
 class FeedProduct(_FeedSchema):

@@ -18,7 +18,7 @@ second page view of a store looks up only keys no view asked for before.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
@@ -101,7 +101,12 @@ _PRODUCT_COLUMNS = {
     "s": Product.store_id,
     "n": Product.title_key,
 }
-_VARIANT_COLUMNS = {"sv": Variant.store_id, "k": Variant.sku, "g": Variant.gtin}
+_VARIANT_COLUMNS = {
+    "uv": Variant.url_path,
+    "sv": Variant.store_id,
+    "k": Variant.sku,
+    "g": Variant.gtin,
+}
 
 
 @lru_cache(maxsize=1024)
@@ -157,21 +162,26 @@ def _candidates(
     return found, rows
 
 
+_NONE: frozenset[int] = frozenset()
+
+
 def _find(
     brand: Brand,
     groups: dict[str, dict[str, str]],
     where: ColumnElement[bool],
-) -> tuple[dict[str, set[int]], dict[int, Row[Any]]]:
+) -> tuple[dict[str, Set[int]], dict[int, Row[Any]]]:
     """Product ids each key names among ``brand``'s products that satisfy ``where``,
     and the candidates' dot columns. Precedence
-    within a kind: for ``u:``, the longest path suffix that names a product,
-    else the last segment as a handle; for ``s:``, a product id before a
-    variant id.
+    within a kind: for ``u:``, the longest path suffix that names a product
+    (by its own page or a variant's), else the last segment as a handle; for
+    ``s:``, a product id before a variant id.
     """
     suffixes = {key: path_suffixes(path) for key, path in groups.get("u", {}).items()}
     last_segments = {key: group[-1][1:] for key, group in suffixes.items() if group}
+    paths = {suffix for group in suffixes.values() for suffix in group}
     wanted: dict[str, set[str]] = {
-        "u": {suffix for group in suffixes.values() for suffix in group},
+        "u": paths,
+        "uv": paths,
         "h": set(groups.get("h", {}).values()) | set(last_segments.values()),
         "s": set(groups.get("s", {}).values()),
         "sv": set(groups.get("s", {}).values()),
@@ -180,9 +190,11 @@ def _find(
         "n": set(groups.get("n", {}).values()),
     }
     found, rows = _candidates(brand, wanted, where)
-    named: dict[str, set[int]] = {}
+    named: dict[str, Set[int]] = {}
     for key, group in suffixes.items():
-        hit = next((found[("u", suffix)] for suffix in group if ("u", suffix) in found), None)
+        # A product's own page and a variant's page of one path are one match.
+        by_page = (found.get(("u", s), _NONE) | found.get(("uv", s), _NONE) for s in group)
+        hit = next((ids for ids in by_page if ids), None)
         if hit is None and key in last_segments:
             hit = found.get(("h", last_segments[key]))
         if hit:

@@ -93,6 +93,10 @@ class Variant(Base):
     sku: Mapped[str | None] = mapped_column(String(255), index=True)
     #: The barcode (GTIN-8/12/13/14) in its ``g:`` key form: digits, no leading zeros.
     gtin: Mapped[str | None] = mapped_column(String(14), index=True)
+    #: The normalised path of the variant's own page, when the feed names one
+    #: that is not its product's (PrestaShop links each combination to its own
+    #: URL, and a listing to the default one): ``u:`` keys match it too.
+    url_path: Mapped[str | None] = mapped_column(String(2000), index=True)
     option_values: Mapped[list[str]] = mapped_column(default=list)
     price_minor: Mapped[int]
     image_url: Mapped[str | None] = mapped_column(String(2000))

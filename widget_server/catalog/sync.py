@@ -13,7 +13,7 @@ from widget_server import clock
 from widget_server.brands.models import Brand
 from widget_server.catalog.feed import check_products
 from widget_server.catalog.formats import read_source
-from widget_server.catalog.keys import stored_gtin
+from widget_server.catalog.keys import stored_gtin, stored_url_path
 from widget_server.catalog.models import Product, Variant
 from widget_server.db import session
 
@@ -73,6 +73,12 @@ def _assign(obj: Product | Variant, **values: Any) -> bool:
     return changed
 
 
+def _own_path(url: str | None, product: Product) -> str | None:
+    """A variant page's ``url_path``, kept only when it is not its product's own."""
+    path = stored_url_path(url)
+    return path if path != product.url_path else None
+
+
 def _upsert_variants(
     product: Product, feed_variants: list[dict[str, Any]], images: dict
 ) -> tuple[int, bool]:
@@ -100,6 +106,7 @@ def _upsert_variants(
             available=item["available"],
             position=item["position"] or position + 1,
             image_url=images.get(item["image_id"]),
+            url_path=_own_path(item.get("url"), product),
             active=True,
         )
         seen.add(item["id"])

@@ -153,6 +153,7 @@ def to_products(records: list[Record], currency: str) -> list[RawProduct]:
                     "title": " / ".join(values) if names else "Default Title",
                     "position": position,
                     "image_id": images.get(image) if image else None,
+                    "url": product_url(record.get("link")),
                     **{f"option{n}": value for n, value in enumerate(values, start=1)},
                 }
             )
