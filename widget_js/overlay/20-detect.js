@@ -7,7 +7,7 @@
 
 var IMAGES = "img,[role=img]";
 // Slides a carousel copies for its endless loop: the original is on the page too.
-var CLONES = ".slick-cloned,.swiper-slide-duplicate,.splide__slide--clone,.glide__slide--clone,.owl-item.cloned";
+var CLONES = ".slick-cloned,.swiper-slide-duplicate,.splide__slide--clone,.glide__slide--clone,.owl-item.cloned,.tns-slide-cloned";
 var hrefKeys = new Map(); // link href -> its u: key (links repeat on every scan)
 // link -> [its href attribute and base, its key]: a scan reads each link
 // several times (as a card's link, and inside its ancestors), and resolving
