@@ -3,7 +3,10 @@ scheduled sync, whose failure emails the brand once however often it retries."""
 
 from __future__ import annotations
 
+import re
+import socket
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
@@ -13,6 +16,7 @@ from widget_server import clock
 from widget_server.brands.models import Brand
 from widget_server.catalog.feed import FeedError, fetch, guarded_fetches
 from widget_server.catalog.models import Product
+from widget_server.console import source_guard
 from widget_server.console.catalog_sync import run_scheduled_syncs
 from widget_server.console.source_guard import SourceRefused, check_source
 from widget_server.db import session
@@ -155,6 +159,37 @@ def test_the_flag_allows_local_sources(app):
         assert check_source(" http://127.0.0.1:8000/products.json ") == (
             "http://127.0.0.1:8000/products.json"
         )
+
+
+def test_a_name_that_rebinds_after_the_check_is_never_connected_to(
+    app, owner, feed, db, monkeypatch
+):
+    """DNS rebinding: the source's name is public when the guard looks and loopback
+    when the HTTP library would resolve it again. The connection goes only to an
+    address checked as it connects, so the feed server inside gets no request."""
+    app.config["ALLOW_PRIVATE_URLS"] = False
+    public = [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", 80))]
+    monkeypatch.setattr(
+        source_guard,
+        "socket",
+        SimpleNamespace(getaddrinfo=lambda *_a, **_kw: public, SOCK_STREAM=socket.SOCK_STREAM),
+    )
+    source = feed.url.replace("127.0.0.1", "localhost")  # the real resolver says 127.0.0.1
+    with db() as s:
+        s.scalar(select(Brand).where(Brand.slug == "acme")).catalog_source = source
+        s.commit()
+    post_form(owner, "/review/catalog", "/review/catalog/sync", {})
+    result = acme(db).catalog_sync_result
+    assert result["ok"] is False
+    assert re.search("localhost resolves to .*not a public address", result["error"])
+    assert feed.requests == []
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_public_only_fetches_check_the_address_they_connect_to(scheme):
+    refused = pytest.raises(FeedError, match="localhost resolves to .*not a public address")
+    with guarded_fetches(lambda _url: None, public_only=True), refused:
+        fetch(f"{scheme}://localhost:9/products.json")
 
 
 def test_redirects_pass_the_guard_too(app, feed):

@@ -7,21 +7,31 @@ before anything is written, so a malformed feed changes nothing.
 
 from __future__ import annotations
 
+import http.client
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from email.message import Message
 from http.client import HTTPException
 from typing import Any
 from urllib.error import HTTPError, URLError
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-from urllib.request import HTTPRedirectHandler, Request, build_opener
+from urllib.request import (
+    HTTPHandler,
+    HTTPRedirectHandler,
+    HTTPSHandler,
+    OpenerDirector,
+    Request,
+    build_opener,
+)
 
 from marshmallow import EXCLUDE, ValidationError, fields, validate
 
 from widget_server.errors import flatten_messages
 from widget_server.money import to_minor
+from widget_server.outbound import connect_public
 from widget_server.validation import StrictSchema
 
 PAGE_SIZE = 250
@@ -162,19 +172,30 @@ def _page_url(url: str, page: int) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-#: Checks every URL a sync is about to fetch, redirects included; raises ValueError to
-#: refuse one. The brand console sets it (no private addresses); the CLI does not.
-_url_guard: ContextVar[Callable[[str], object] | None] = ContextVar("url_guard", default=None)
+class _PublicHTTPConnection(http.client.HTTPConnection):
+    """Connects only to a public address of its host, the one it checked."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = connect_public
 
 
-@contextmanager
-def guarded_fetches(guard: Callable[[str], object]) -> Iterator[None]:
-    """Within the block, every fetch and every redirect is first passed to ``guard``."""
-    token = _url_guard.set(guard)
-    try:
-        yield
-    finally:
-        _url_guard.reset(token)
+class _PublicHTTPSConnection(http.client.HTTPSConnection):
+    """As :class:`_PublicHTTPConnection`; TLS still verifies the certificate against the name."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = connect_public
+
+
+class _PublicHTTPHandler(HTTPHandler):
+    def http_open(self, req: Request) -> Any:
+        return self.do_open(_PublicHTTPConnection, req)
+
+
+class _PublicHTTPSHandler(HTTPSHandler):
+    def https_open(self, req: Request) -> Any:
+        return self.do_open(_PublicHTTPSConnection, req, context=self._context)  # type: ignore[attr-defined]
 
 
 class _GuardedRedirects(HTTPRedirectHandler):
@@ -183,21 +204,49 @@ class _GuardedRedirects(HTTPRedirectHandler):
     def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str):  # type: ignore[no-untyped-def]
         guard = _url_guard.get()
         if guard is not None:
-            guard(newurl)
+            guard.check(newurl)
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
+@dataclass(frozen=True)
+class _Guard:
+    check: Callable[[str], object]
+    opener: OpenerDirector
+
+
 _opener = build_opener(_GuardedRedirects)
+_public_opener = build_opener(_GuardedRedirects, _PublicHTTPHandler, _PublicHTTPSHandler)
+
+#: What a sync may fetch: ``check`` sees every URL it is about to fetch, redirects
+#: included, and raises ValueError to refuse one; ``opener`` connects. The brand
+#: console sets it (public addresses only); the CLI does not.
+_url_guard: ContextVar[_Guard | None] = ContextVar("url_guard", default=None)
+
+
+@contextmanager
+def guarded_fetches(guard: Callable[[str], object], public_only: bool = False) -> Iterator[None]:
+    """Within the block, every fetch and every redirect is first passed to ``guard``.
+
+    With ``public_only``, every connection also goes only to a public address,
+    checked as the name is resolved to connect (so DNS rebinding after the
+    guard's own check cannot send a request inside).
+    """
+    token = _url_guard.set(_Guard(guard, _public_opener if public_only else _opener))
+    try:
+        yield
+    finally:
+        _url_guard.reset(token)
 
 
 def fetch(url: str, accept: str = "application/json") -> tuple[bytes, Message]:
     """GET ``url``: the body and the headers, or a :class:`FeedError` naming the URL."""
     request = Request(url, headers={"User-Agent": "Dots-catalog-sync/1", "Accept": accept})
+    guard = _url_guard.get()
     try:
-        guard = _url_guard.get()
         if guard is not None:
-            guard(url)
-        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
+            guard.check(url)
+        opener = guard.opener if guard is not None else _opener
+        with opener.open(request, timeout=TIMEOUT_SECONDS) as response:
             return response.read(), response.headers
     except HTTPError as exc:
         raise FeedError(f"{url}: the store answered HTTP {exc.code}") from None
@@ -205,7 +254,7 @@ def fetch(url: str, accept: str = "application/json") -> tuple[bytes, Message]:
         raise FeedError(f"{url}: cannot reach the store ({exc.reason})") from None
     except (OSError, HTTPException) as exc:  # a timeout or a dropped connection mid-answer
         raise FeedError(f"{url}: the answer could not be read ({exc!r})") from None
-    except ValueError as exc:  # the guard refused the URL or a redirect
+    except ValueError as exc:  # the guard refused the URL, a redirect or an address
         raise FeedError(f"{url}: {exc}") from None
 
 

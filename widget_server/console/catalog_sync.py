@@ -22,6 +22,7 @@ from widget_server.catalog.sync import sync_catalog
 from widget_server.console.source_guard import SourceRefused, check_source
 from widget_server.db import session
 from widget_server.notifications.outbox import enqueue_email
+from widget_server.outbound import private_allowed
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,8 @@ def run_sync(brand: Brand) -> dict[str, Any]:
         if not brand.catalog_source:
             raise SourceRefused("Save the catalog's source URL first.")
         source = check_source(brand.catalog_source)
-        with session.begin_nested(), guarded_fetches(check_source):
+        public_only = not private_allowed()
+        with session.begin_nested(), guarded_fetches(check_source, public_only=public_only):
             report = sync_catalog(brand, source, fmt=brand.catalog_format)
     except (FeedError, SourceRefused) as exc:
         result = {"ok": False, "error": str(exc), "at": now.isoformat()}

@@ -30,7 +30,7 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from widget_server.outbound import ALLOW_PRIVATE_FLAG, is_public
+from widget_server.outbound import NotPublic, checked_address
 
 #: Seconds to connect, and to wait for the answer (a batch must end well within its lease).
 TIMEOUT = 5.0
@@ -85,24 +85,17 @@ def check_scheme(url: str) -> None:
 
 
 def allowed_address(host: str, port: int, allow_private: bool) -> str:
-    """The address to connect to for ``host``: every address it resolves to must be allowed.
+    """The address to connect to for ``host`` (see :func:`widget_server.outbound.checked_address`).
 
     Raises WebhookFailed (permanent) for a private, loopback, link-local or
     otherwise non-public address; a name that does not resolve is temporary.
     """
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        return checked_address(host, port, allow_private)
+    except NotPublic as exc:
+        raise WebhookFailed(str(exc), permanent=True) from None
     except OSError as exc:
         raise WebhookFailed(f"cannot resolve {host}: {exc}") from None
-    addresses = [str(info[4][0]) for info in infos]
-    for address in addresses:
-        if not allow_private and not is_public(address):
-            raise WebhookFailed(
-                f"{host} resolves to {address}, which is not a public address "
-                f"({ALLOW_PRIVATE_FLAG} allows it)",
-                permanent=True,
-            )
-    return addresses[0]
 
 
 def _connection(url: str, allow_private: bool) -> tuple[http.client.HTTPConnection, str]:
