@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from tests.factories import make_brand, make_influencer, make_link
 from tests.review_helpers import csrf_token, login
 from widget_server import clock
+from widget_server.brands.models import Brand
 from widget_server.brands.services import add_brand_user
 from widget_server.db import session
 from widget_server.influencers.models import Influencer, InfluencerLink
@@ -644,3 +645,31 @@ def test_invitations_are_rate_limited(app, brands, db):
     codes = [invite(client, email=f"p{i}@example.com").status_code for i in range(3)]
     assert codes == [302, 302, 429]
     assert len(outbox(db, "influencer_invitation")) == 2
+
+
+def test_the_people_list_pages_through_everyone(acme, brands, app, db, monkeypatch):
+    """Every influencer is reachable page by page, once each, newest invitation first;
+    another brand's are never; a search pages the same way."""
+    monkeypatch.setattr("widget_server.invitations.queries.LIMIT", 2)
+    with app.app_context():
+        brand, rival = session.get(Brand, brands.acme_id), session.get(Brand, brands.rival_id)
+        people = [make_influencer(f"p{n}@example.com", name=f"Person {n}") for n in range(5)]
+        for person in people:
+            make_link(brand, person)
+            make_link(rival, make_influencer(f"r-{person.email}"))
+        make_link(brand, people[1])  # invited again: first now, and listed once
+        session.commit()
+
+    def walk(url):
+        seen = []
+        while url:
+            html = acme.get(url).get_data(as_text=True)
+            seen.append(re.findall(r"(p\d|r-p\d)@example\.com", html))
+            more = re.search(r'href="([^"]*after=[^"]*)">More people', html)
+            url = unescape(more.group(1)) if more else None
+        return seen
+
+    assert walk("/review/influencers/") == [["p1", "p4"], ["p3", "p2"], ["p0"]]
+    assert walk("/review/influencers/?q=person") == [["p1", "p4"], ["p3", "p2"], ["p0"]]
+    for bad in ("x", "0", "99999999999", "-1"):
+        assert acme.get(f"/review/influencers/?after={bad}").status_code == 400

@@ -27,6 +27,7 @@ from widget_server.invitations.models import Application
 from widget_server.ratelimit import PER_IP_SUBMIT, limiter
 from widget_server.review.auth import get_owned_or_404, login_required
 from widget_server.review.forms import ActionForm
+from widget_server.review.queries import decode_id
 
 bp = Blueprint("influencers", __name__, url_prefix="/influencers", template_folder="templates")
 
@@ -38,7 +39,7 @@ def _page(invite_form: InviteForm | None = None, status: int = 200) -> tuple[str
     search = (request.args.get("q") or "").strip()[:200] or None
     return render_template(
         "console/influencers.html",
-        listing=queries.influencers(g.brand.id, search),
+        listing=queries.influencers(g.brand.id, search, _after()),
         search=search or "",
         applications=queries.pending_applications(g.brand.id),
         decided=queries.decided_applications(g.brand.id),
@@ -47,6 +48,12 @@ def _page(invite_form: InviteForm | None = None, status: int = 200) -> tuple[str
         decline_form=DeclineForm(),
         apply_url=services.apply_url(g.brand),
     ), status
+
+
+def _after() -> int | None:
+    """The ``?after=`` of a "More people" link: a row id, or 400 for anything else."""
+    after = request.args.get("after")
+    return None if after is None else decode_id(after)
 
 
 @bp.get("/")

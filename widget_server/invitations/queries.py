@@ -12,7 +12,7 @@ from widget_server.influencers.models import Influencer, InfluencerLink
 from widget_server.invitations.models import ACCEPTED, DECLINED, PENDING, Application
 from widget_server.review.queries import TrackRecord, _like, track_records
 
-#: Influencers shown at once; a search narrows a longer list.
+#: Influencers on one page; "More people" shows the next ones.
 LIMIT = 200
 
 
@@ -28,18 +28,25 @@ class InfluencerRow:
 @dataclass
 class Listing:
     rows: list[InfluencerRow]
-    more: bool
+    #: The ``after`` of the next page (the newest link id of this page's last person).
+    next_after: int | None
 
 
-def influencers(brand_id: int, search: str | None = None) -> Listing:
-    """Everyone with a link at this brand, most recently invited first."""
+def influencers(brand_id: int, search: str | None = None, after: int | None = None) -> Listing:
+    """Everyone with a link at this brand, most recently invited first, a page at a time.
+
+    Keyset paging on each person's newest link id (unique per person):
+    ``after`` is the page's starting point, as :attr:`Listing.next_after` gave it.
+    """
     newest = (
         select(InfluencerLink.influencer_id, func.max(InfluencerLink.id).label("last"))
         .where(InfluencerLink.brand_id == brand_id)
         .group_by(InfluencerLink.influencer_id)
         .subquery()
     )
-    query = select(Influencer).join(newest, newest.c.influencer_id == Influencer.id)
+    query = select(Influencer, newest.c.last).join(newest, newest.c.influencer_id == Influencer.id)
+    if after is not None:
+        query = query.where(newest.c.last < after)
     if search:
         pattern = _like(search)
         query = query.where(
@@ -48,14 +55,13 @@ def influencers(brand_id: int, search: str | None = None) -> Listing:
                 func.lower(Influencer.email).like(pattern, escape="\\"),
             )
         )
-    people = list(
-        session.scalars(
-            query.order_by(newest.c.last.desc())
-            .limit(LIMIT + 1)
-            .options(selectinload(Influencer.handles))
-        )
-    )
-    more, people = len(people) > LIMIT, people[:LIMIT]
+    found = session.execute(
+        query.order_by(newest.c.last.desc())
+        .limit(LIMIT + 1)
+        .options(selectinload(Influencer.handles))
+    ).all()
+    more, found = len(found) > LIMIT, found[:LIMIT]
+    people = [person for person, _last in found]
     ids = {person.id for person in people}
     rows = {person.id: InfluencerRow(person) for person in people}
     if ids:
@@ -68,7 +74,7 @@ def influencers(brand_id: int, search: str | None = None) -> Listing:
             rows[link.influencer_id].links.append(link)
         for ident, record in track_records(brand_id, ids).items():
             rows[ident].record = record
-    return Listing(list(rows.values()), more)
+    return Listing(list(rows.values()), found[-1].last if more else None)
 
 
 def pending_applications(brand_id: int) -> list[Application]:

@@ -204,8 +204,9 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
     if not cursor:
         return None
     moment_text, separator, ident_text = cursor.rpartition("~")
-    if not separator or not re.fullmatch(r"[0-9]{1,10}", ident_text):
+    if not separator:
         raise BadCursor()
+    ident = decode_id(ident_text)
     try:
         moment = datetime.fromisoformat(moment_text)
         if moment.tzinfo is None:
@@ -213,10 +214,14 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
         moment = moment.astimezone(UTC)
     except (ValueError, OverflowError):
         raise BadCursor() from None
-    ident = int(ident_text)
-    if not 1 <= ident <= MAX_ID:
-        raise BadCursor()
     return moment, ident
+
+
+def decode_id(text: str) -> int:
+    """A row id from a page link: :class:`BadCursor` unless a column can hold it."""
+    if not re.fullmatch(r"[0-9]{1,10}", text) or not 1 <= int(text) <= MAX_ID:
+        raise BadCursor()
+    return int(text)
 
 
 def _page(query: Select, cursor: str | None, size: int = PAGE_SIZE, order: Order = NEWEST) -> Page:
