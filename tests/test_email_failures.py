@@ -223,6 +223,42 @@ def test_a_failed_email_shows_on_the_timeline_and_in_outbox_list(smtp_app, smtp,
     assert both.exit_code == 2 and "exclude each other" in both.output
 
 
+def test_outbox_retry_sends_what_was_given_up_on_again(smtp_app, smtp, frozen_clock):
+    """An outage outlasted the retries: the operator names emails, or all of them, and
+    the sender delivers them; only given-up emails can be named, and a mistake changes none."""
+    smtp_app.config["OUTBOX_MAX_ATTEMPTS"] = 1
+    smtp.reject_rcpt = lambda address: None if address == "creator+0@example.com" else BUSY
+    runner = smtp_app.test_cli_runner()
+    with smtp_app.app_context():
+        sent, first, second, third = enqueue_many(4)
+        assert len(send_due().failed) == 3
+    smtp.reject_rcpt = lambda address: None
+
+    refused = runner.invoke(args=["outbox", "retry", str(first), str(sent)])
+    assert refused.exit_code == 1 and f"not given up on (see outbox list --failed): #{sent}" in (
+        refused.output
+    )
+    assert runner.invoke(args=["outbox", "retry"]).exit_code == 2
+    assert runner.invoke(args=["outbox", "retry", "1", "--all-failed"]).exit_code == 2
+    with smtp_app.app_context():
+        assert [row.status for row in outbox_rows()] == ["sent", "failed", "failed", "failed"]
+
+    later = frozen_clock + timedelta(hours=1)
+    with clock.frozen_at(later):
+        one = runner.invoke(args=["outbox", "retry", str(first)])
+        assert one.output.strip() == "1 message(s) due again; the sender delivers them."
+        with smtp_app.app_context():
+            assert [item.id for item in send_due().sent] == [first]
+        every = runner.invoke(args=["outbox", "retry", "--all-failed"])
+        assert every.output.startswith("2 message(s) due again")
+        with smtp_app.app_context():
+            assert sorted(item.id for item in send_due().sent) == [second, third]
+            assert [row.status for row in outbox_rows()] == ["sent"] * 4
+    assert sorted(r.rcpt_tos[0] for r in smtp.messages) == [
+        f"creator+{n}@example.com" for n in range(4)
+    ]
+
+
 def test_outbox_send_says_which_emails_it_gave_up_on(smtp_app, smtp, frozen_clock):
     smtp.reject_rcpt = refuse_creator_1(UNKNOWN_USER)
     with smtp_app.app_context():

@@ -1,4 +1,4 @@
-"""``widget-server outbox send|list``: run a sender, look at the outbox."""
+"""``widget-server outbox send|list|retry``: run a sender, look at the outbox, try again."""
 
 from __future__ import annotations
 
@@ -12,18 +12,20 @@ from types import FrameType
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from widget_server import clock
 from widget_server.cli_helpers import seconds_option
 from widget_server.db import session
 from widget_server.notifications.models import OutboxMessage
 from widget_server.notifications.sender import SendReport, run_sender_forever, send_due
 from widget_server.notifications.smtp import parse_smtp_url
+from widget_server.validation import MAX_ID
 
 
 @click.group("outbox", cls=AppGroup)
 def outbox_group() -> None:
-    """Outgoing email: deliver it, and see what waits."""
+    """Outgoing email: deliver it, see what waits, try what failed again."""
 
 
 def _echo_report(report: SendReport) -> None:
@@ -123,3 +125,32 @@ def list_command(pending: bool, failed: bool, limit: int) -> None:
         click.echo(f"    {row.subject}")
         if row.last_error:
             click.echo(f"    last error: {row.last_error}")
+
+
+@outbox_group.command("retry")
+@click.argument("ids", nargs=-1, type=click.IntRange(1, MAX_ID))
+@click.option("--all-failed", is_flag=True, help="Every email and webhook given up on.")
+def retry_command(ids: tuple[int, ...], all_failed: bool) -> None:
+    """Send emails (and webhooks) that were given up on again: due now, attempts counted afresh.
+
+    For after an outage that outlasted the retries. Name the ids ``outbox
+    list --failed`` shows, or ``--all-failed``. Each gets at least one new try
+    (``DOTS_OUTBOX_MAX_AGE`` still counts from when it was written); the last
+    error stays until a try replaces it.
+    """
+    if bool(ids) == all_failed:
+        raise click.UsageError("name the ids to retry, or --all-failed")
+    chosen = [OutboxMessage.failed_at.is_not(None)]
+    if ids:
+        chosen.append(OutboxMessage.id.in_(ids))
+        missing = sorted(set(ids) - set(session.scalars(select(OutboxMessage.id).where(*chosen))))
+        if missing:
+            listed = ", ".join(f"#{ident}" for ident in missing)
+            raise click.ClickException(f"not given up on (see outbox list --failed): {listed}")
+    result = session.execute(
+        update(OutboxMessage)
+        .where(*chosen)
+        .values(failed_at=None, attempts=0, next_attempt_at=clock.now())
+    )
+    session.commit()
+    click.echo(f"{result.rowcount} message(s) due again; the sender delivers them.")
