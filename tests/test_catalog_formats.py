@@ -17,6 +17,7 @@ from tests.test_catalog_sync import products_by_store_id, snapshot
 from widget_server.brands.services import find_brand
 from widget_server.catalog.feed import FeedError
 from widget_server.catalog.formats import detect
+from widget_server.catalog.formats.common import split_price
 from widget_server.catalog.lookup import lookup
 from widget_server.catalog.models import Variant
 from widget_server.db import session
@@ -368,6 +369,40 @@ def test_malformed_items_name_item_and_field_and_write_nothing(
     before = snapshot(app, with_times=True)
     refused(runner, _replace(name, old, new, tmp_path), *fragments)
     assert snapshot(app, with_times=True) == before
+
+
+@pytest.mark.parametrize(
+    "written, amount",
+    [
+        ("12.99 USD", "12.99"),
+        ("USD 12.99", "12.99"),
+        (" 12 usd ", "12"),
+        ("1,299.00 USD", "1299.00"),
+        ("1,299 USD", "1299"),
+        ("12,99 USD", "12.99"),
+        ("USD 12,9", "12.9"),
+    ],
+)
+def test_prices_as_feed_exports_write_them(written, amount):
+    assert split_price(written, "item 'A'", "g:price") == (amount, "USD")
+
+
+@pytest.mark.parametrize("written", ["12.99", "1.299,00 USD", "1,29,00 USD", "12,99", "$12.99"])
+def test_prices_that_cannot_be_read_for_sure_are_refused(written):
+    with pytest.raises(FeedError, match=r"item 'A': g:price: .* is not an amount and a currency"):
+        split_price(written, "item 'A'", "g:price")
+
+
+def test_a_feed_with_prices_written_otherwise_gives_the_same_catalog(app, runner, acme, tmp_path):
+    text = (FEEDS / "google_feed.xml").read_text(encoding="utf-8")
+    other = text.replace("<g:price>32.50 USD</g:price>", "<g:price>USD 32,50</g:price>")
+    other = other.replace("<g:price>89.00 USD</g:price>", "<g:price>USD 89</g:price>")
+    assert other.count("USD 32,50") == 1 and other.count("USD 89<") == 2
+    (tmp_path / "feed.xml").write_text(other, encoding="utf-8")
+    ok(runner, tmp_path / "feed.xml")
+    before = snapshot(app)
+    ok(runner, FEEDS / "google_feed.xml")
+    assert snapshot(app) == before
 
 
 @pytest.mark.parametrize("name", ["woocommerce_products.json", *GOOGLE_FILES, "catalog.csv"])

@@ -36,18 +36,33 @@ def minor_to_decimal(amount: Any, minor_unit: Any, where: str, field: str) -> st
     return format(Decimal(int(str(amount).strip())).scaleb(-minor_unit), "f")
 
 
+#: An amount as feeds write it: ``12.99``, ``1,299.00`` (thousands grouped) or ``12,99``
+#: (a decimal comma, told apart by at most two digits after it).
+_AMOUNT = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\d+,\d{1,2})"
+_PRICE = re.compile(rf"\s*(?:{_AMOUNT}\s*([A-Za-z]{{3}})|([A-Za-z]{{3}})\s*{_AMOUNT})\s*")
+
+
 def split_price(value: str, where: str, field: str) -> tuple[str, str]:
-    """``"12.99 USD"`` -> ``("12.99", "USD")``, as Google's ``price`` attribute writes it."""
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([A-Za-z]{3})\s*", value or "")
+    """``"12.99 USD"`` -> ``("12.99", "USD")``, as Google's ``price`` attribute writes it.
+
+    Also as feed exports write it in the wild: the currency first (``USD
+    12.99``), thousands grouped (``1,299.00 USD``) or a decimal comma (``12,99
+    EUR``). A comma followed by three digits is always a thousands separator.
+    """
+    match = _PRICE.fullmatch(value or "")
     if not match:
         raise FeedError(
             f'{where}: {field}: {value!r} is not an amount and a currency ("12.99 USD")'
         )
+    amount = match.group(1) or match.group(4)
+    currency = match.group(2) or match.group(3)
+    decimal_comma = re.fullmatch(r"\d+,\d{1,2}", amount)
+    amount = amount.replace(",", "." if decimal_comma else "")
     try:
-        Decimal(match.group(1))
+        Decimal(amount)
     except InvalidOperation:  # pragma: no cover - the pattern only lets decimals through
         raise FeedError(f"{where}: {field}: {value!r} is not an amount") from None
-    return match.group(1), match.group(2).upper()
+    return amount, currency.upper()
 
 
 def handle_from_url(url: str | None, fallback: str) -> str:
