@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -392,6 +393,17 @@ def _revealed(html: str) -> str:
     return value[: value.index('"')]
 
 
+def _replace(owner, page: str, action: str, data: dict[str, object]):
+    """Post the store page's form for ``action`` as a browser would: with its hidden fields."""
+    html = owner.get(page).get_data(as_text=True)
+    form = html[html.index(f'action="{action}"') :]
+    tag = re.search(r'name="replaces"[^>]* value="([^"]*)"', form[: form.index("</form>")])
+    data = {**data, "replaces": tag.group(1), "csrf_token": csrf_token(owner, page)}
+    response = owner.post(action, data=data)
+    response.sent = data  # what a reload would send again
+    return response
+
+
 def test_webhook_is_set_from_the_page_its_secret_shown_once_and_audited(owner, brands, db):
     page = "/review/settings/store"
     action = "/review/settings/store/webhook"
@@ -410,10 +422,18 @@ def test_webhook_is_set_from_the_page_its_secret_shown_once_and_audited(owner, b
     moved = post_form(owner, page, action, {"url": "https://orders.acme.example/v2"})
     assert 'id="secret-1"' not in moved.get_data(as_text=True)  # same secret, not shown
     assert brand_of(db).webhook_secret == secret
-    rotated = post_form(
+    again = {"url": "https://orders.acme.example/v2", "rotate": "y", "replaces": "none"}
+    stale = post_form(owner, page, action, again)  # as a reload of an older page would
+    assert stale.status_code == 409 and "was replaced a moment ago" in stale.get_data(as_text=True)
+    assert brand_of(db).webhook_secret == secret
+    rotated = _replace(
         owner, page, action, {"url": "https://orders.acme.example/v2", "rotate": "y"}
     )
     assert _revealed(rotated.get_data(as_text=True)) == brand_of(db).webhook_secret != secret
+    # A reload sends the same form again: the secret just shown keeps working.
+    reloaded = owner.post(action, data=rotated.sent)
+    assert reloaded.status_code == 409 and 'id="secret-1"' not in reloaded.get_data(as_text=True)
+    assert brand_of(db).webhook_secret == _revealed(rotated.get_data(as_text=True))
 
     removed = post_form(owner, page, action, {"url": ""})
     assert removed.status_code == 200
@@ -432,9 +452,11 @@ def test_store_api_key_is_made_from_the_page_shown_once_and_replaces_the_old(own
     page = "/review/settings/store"
     action = "/review/settings/store/api-key"
     assert owner.post(action).status_code == 400  # no CSRF token
-    first = _revealed(post_form(owner, page, action, {}).get_data(as_text=True))
-    second_page = post_form(owner, page, action, {})
+    first = _revealed(_replace(owner, page, action, {}).get_data(as_text=True))
+    second_page = _replace(owner, page, action, {})
     second = _revealed(second_page.get_data(as_text=True))
+    reloaded = owner.post(action, data=second_page.sent)
+    assert reloaded.status_code == 409 and second not in reloaded.get_data(as_text=True)
     assert first.startswith("dots_sk_") and second.startswith("dots_sk_") and first != second
     assert second not in owner.get(page).get_data(as_text=True)
     assert f"dots_sk_{brand_of(db).api_key_prefix}" in owner.get(page).get_data(as_text=True)

@@ -7,6 +7,9 @@ schemas, whose messages the views put back on the right field.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 from flask_wtf import FlaskForm
 from marshmallow import ValidationError as MarshmallowError
 from marshmallow.validate import Email as MarshmallowEmail
@@ -57,7 +60,26 @@ class OriginForm(FlaskForm):
     )
 
 
-class WebhookForm(FlaskForm):
+def credential_tag(value: str | None) -> str:
+    """A short fingerprint of a secret (or its hash), safe to put in a page."""
+    return hashlib.sha256(value.encode()).hexdigest()[:16] if value else "none"
+
+
+class ReplaceCredentialForm(FlaskForm):
+    """Replaces a secret the page showed, named by its :func:`credential_tag`.
+
+    A reload that sends the form again (or a teammate who replaced it a moment
+    ago) names one that is gone: the view then replaces nothing, so the
+    secret just shown once keeps working.
+    """
+
+    replaces = HiddenField()
+
+    def replaces_current(self, current: str | None) -> bool:
+        return hmac.compare_digest(self.replaces.data or "", credential_tag(current))
+
+
+class WebhookForm(ReplaceCredentialForm):
     """Where the brand's request events are POSTed (empty removes the webhook)."""
 
     url = StringField(

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from marshmallow import ValidationError
 from sqlalchemy import or_, select
 from werkzeug.exceptions import NotFound
@@ -26,8 +25,10 @@ from widget_server.console.forms import (
     OriginForm,
     PolicyForm,
     ProductSearch,
+    ReplaceCredentialForm,
     ToggleForm,
     WebhookForm,
+    credential_tag,
 )
 from widget_server.db import session
 from widget_server.errors import flatten_messages
@@ -85,7 +86,9 @@ def _store_page(
             add_form=add_form or OriginForm(formdata=None),
             choice_form=OriginChoiceForm(formdata=None),
             webhook_form=webhook_form or WebhookForm(formdata=None, url=g.brand.webhook_url),
-            key_form=FlaskForm(formdata=None),
+            key_form=ReplaceCredentialForm(formdata=None),
+            secret_tag=credential_tag(g.brand.webhook_secret),
+            key_tag=credential_tag(g.brand.api_key_hash),
             revealed=revealed or {},
         ),
         status,
@@ -162,6 +165,8 @@ def webhook() -> tuple[str, int]:
         return _store_page(status=400, webhook_form=form)
     url = (form.url.data or "").strip() or None
     before_url, before_secret = g.brand.webhook_url, g.brand.webhook_secret
+    if form.rotate.data and not form.replaces_current(before_secret):
+        return _replaced_already("signing secret")
     try:
         set_webhook(g.brand, url, rotate_secret=bool(form.rotate.data))
     except ValueError as exc:
@@ -180,12 +185,25 @@ def webhook() -> tuple[str, int]:
 @owner_required
 def api_key() -> tuple[str, int]:
     """A new store API key (the old one stops working at once), shown once, here."""
-    if not FlaskForm().validate():
+    form = ReplaceCredentialForm()
+    if not form.validate():
         abort(400, "The form expired; reload the page and try again.")
+    if not form.replaces_current(g.brand.api_key_hash):
+        return _replaced_already("store API key")
     key = issue_api_key(g.brand)
     audit.record(g.brand, g.user.email, "store", "store API key", None, "new")
     flash("A new store API key is made; the old one no longer works.", "success")
     return _store_page(revealed={"Store API key": key})
+
+
+def _replaced_already(what: str) -> tuple[str, int]:
+    """409: the form named a secret that was replaced since (a reload sends a form again)."""
+    flash(
+        f"The {what} was replaced a moment ago (here, or by a teammate); nothing changed. "
+        f"The new one was shown only once: if no one copied it, replace it again.",
+        "error",
+    )
+    return _store_page(status=409)
 
 
 @bp.get("/settings/store/check")
