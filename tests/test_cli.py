@@ -634,7 +634,7 @@ COMMANDS = {
     "influencer": {"create", "list"},
     "link": {"issue", "list", "revoke", "preview"},
     "catalog": {"sync", "show", "exclude", "include"},
-    "outbox": {"send", "list"},
+    "outbox": {"send", "list", "retry"},
     "assets": {"build"},
     "counters": {"rebuild"},
 }
