@@ -230,6 +230,37 @@ def test_each_variant_page_of_a_feed_names_its_product(app, runner, acme, tmp_pa
     }
 
 
+SFCC_ITEM = """<item><g:id>{id}</g:id><g:item_group_id>{group}</g:item_group_id>
+<g:title>{title}</g:title><g:price>58.00 USD</g:price><g:availability>in_stock</g:availability>
+<g:link>https://store.test/s/RefArch/{slug}/{id}.html?lang=en_US</g:link></item>"""
+SFCC_FEED = (
+    '<?xml version="1.0"?><rss version="2.0" xmlns:g="http://base.google.com/ns/1.0"><channel>'
+    + SFCC_ITEM.format(id="701619897401M", group="25413129M", title="Cardigan", slug="cardigan")
+    + SFCC_ITEM.format(id="701619897402M", group="25413129M", title="Cardigan", slug="cardigan")
+    + SFCC_ITEM.format(id="1001-2", group="1001", title="Mug", slug="mug")
+    + "</channel></rss>"
+)
+
+
+def test_a_link_ending_in_a_products_store_id_names_it(app, runner, acme, tmp_path):
+    """SFRA tiles link the master product's page (``/<name>/<master id>.html``) while
+    its feeds link each variant's own page: a link's last segment names the product
+    whose store id it is, case aside, when it has letters and digits. An all-digit
+    segment never does (``/news/1001`` is no product's page)."""
+    feed = tmp_path / "sfcc.xml"
+    feed.write_text(SFCC_FEED)
+    ok(runner, feed)
+    keys = [
+        "u:/s/refarch/cardigan/25413129m",  # the master's page: the store id
+        "u:/s/refarch/cardigan/701619897402m",  # a variant's own page
+        "u:/s/refarch/cardigan/99999999m",  # no such product
+        "u:/news/1001",  # the mug's store id, but all digits
+    ]
+    with app.app_context():
+        found = lookup(find_brand("acme"), keys)
+    assert found.matches == {keys[0]: "701619897401M", keys[1]: "701619897401M"}
+
+
 BOMB = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
 <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>

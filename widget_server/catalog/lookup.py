@@ -17,6 +17,7 @@ second page view of a store looks up only keys no view asked for before.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
@@ -98,9 +99,15 @@ def _group(keys: Iterable[str]) -> dict[str, dict[str, str]]:
 _PRODUCT_COLUMNS = {
     "u": Product.url_path,
     "h": func.lower(Product.handle),
+    "si": func.lower(Product.store_id),
     "s": Product.store_id,
     "n": Product.title_key,
 }
+
+#: A last segment that may be a store id: letters and digits both, as in SFCC's
+#: ``25413129M``. All-digit segments never are: ``/page/2`` or ``/news/1001``
+#: would name a product whose id happens to be that number.
+_ID_LIKE = re.compile(r"(?=[^/]*[a-z])(?=[^/]*[0-9])[a-z0-9_.-]+")
 _VARIANT_COLUMNS = {
     "uv": Variant.url_path,
     "sv": Variant.store_id,
@@ -173,8 +180,9 @@ def _find(
     """Product ids each key names among ``brand``'s products that satisfy ``where``,
     and the candidates' dot columns. Precedence
     within a kind: for ``u:``, the longest path suffix that names a product
-    (by its own page or a variant's), else the last segment as a handle; for
-    ``s:``, a product id before a variant id.
+    (by its own page or a variant's), else the last segment as a handle, else
+    as a store id (when it has letters and digits: an SFCC link); for ``s:``,
+    a product id before a variant id.
     """
     suffixes = {key: path_suffixes(path) for key, path in groups.get("u", {}).items()}
     last_segments = {key: group[-1][1:] for key, group in suffixes.items() if group}
@@ -183,6 +191,7 @@ def _find(
         "u": paths,
         "uv": paths,
         "h": set(groups.get("h", {}).values()) | set(last_segments.values()),
+        "si": {segment for segment in last_segments.values() if _ID_LIKE.fullmatch(segment)},
         "s": set(groups.get("s", {}).values()),
         "sv": set(groups.get("s", {}).values()),
         "k": set(groups.get("k", {}).values()),
@@ -196,7 +205,8 @@ def _find(
         by_page = (found.get(("u", s), _NONE) | found.get(("uv", s), _NONE) for s in group)
         hit = next((ids for ids in by_page if ids), None)
         if hit is None and key in last_segments:
-            hit = found.get(("h", last_segments[key]))
+            segment = last_segments[key]
+            hit = found.get(("h", segment)) or found.get(("si", segment))
         if hit:
             named[key] = hit
     for kind, tags in (

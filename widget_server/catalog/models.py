@@ -115,3 +115,6 @@ class Variant(Base):
 # Handles are compared lower-cased (an ``h:`` key is), and some feeds name
 # them in mixed case: an index on the expression keeps that an index lookup.
 Index("ix_product_brand_lower_handle", Product.brand_id, func.lower(Product.handle))
+# A u: key's last segment is also compared with the store id (an SFCC link ends
+# in the master product's id), lower-cased like every u: key.
+Index("ix_product_brand_lower_store_id", Product.brand_id, func.lower(Product.store_id))
