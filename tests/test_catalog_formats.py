@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
@@ -14,9 +15,10 @@ from sqlalchemy import select
 
 from tests.factories import make_brand
 from tests.test_catalog_sync import products_by_store_id, snapshot
+from widget_server import clock
 from widget_server.brands.services import find_brand
 from widget_server.catalog.feed import FeedError
-from widget_server.catalog.formats import detect
+from widget_server.catalog.formats import detect, google
 from widget_server.catalog.formats.common import split_price
 from widget_server.catalog.lookup import lookup
 from widget_server.catalog.models import Variant
@@ -228,6 +230,47 @@ def test_each_variant_page_of_a_feed_names_its_product(app, runner, acme, tmp_pa
         keys[1]: fox,
         keys[3]: "7-mug-the-best-is-yet-to-come",
     }
+
+
+def _sale_item(sale: str, window: str | None = None) -> bytes:
+    effective = f"<g:sale_price_effective_date>{window}</g:sale_price_effective_date>"
+    return (
+        '<rss xmlns:g="http://base.google.com/ns/1.0"><channel><item><g:id>T-1</g:id>'
+        f"<g:title>Tee</g:title><g:price>58.00 USD</g:price><g:sale_price>{sale}</g:sale_price>"
+        f"{effective if window else ''}</item></channel></rss>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "window, price",
+    [
+        (None, "39.99"),  # no window: the sale holds
+        ("2026-03-01T00:00-0800/2026-03-31T23:59-0800", "39.99"),
+        ("2026-03-02/2026-03-10", "39.99"),  # dates alone, UTC
+        ("2026-02-01T00:00Z/2026-02-28T00:00Z", "58.00"),  # over
+        ("2026-04-01T00:00+0200/2026-04-30T00:00+0200", "58.00"),  # not yet
+    ],
+)
+def test_a_sale_price_is_the_price_while_it_holds(window, price):
+    """Shopify's price and WooCommerce's prices.price are what the store charges now;
+    a Google feed's g:sale_price is too, within its sale_price_effective_date."""
+    with clock.frozen_at(datetime(2026, 3, 5, 12, tzinfo=UTC)):
+        [product] = google.parse(_sale_item("39.99 USD", window), "feed", "USD")
+    assert [variant["price"] for variant in product["variants"]] == [price]
+
+
+@pytest.mark.parametrize(
+    "sale, window, field",
+    [
+        ("39.99 USD", "2026-03-01", "g:sale_price_effective_date"),
+        ("39.99 USD", "soon/later", "g:sale_price_effective_date"),
+        ("39.99 EUR", None, "g:sale_price"),
+        ("cheap", None, "g:sale_price"),
+    ],
+)
+def test_a_sale_price_that_cannot_be_read_is_refused(sale, window, field):
+    with pytest.raises(FeedError, match=f"item 'T-1': {field}: "):
+        google.parse(_sale_item(sale, window), "feed", "USD")
 
 
 SFCC_ITEM = """<item><g:id>{id}</g:id><g:item_group_id>{group}</g:item_group_id>

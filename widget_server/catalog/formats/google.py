@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from widget_server import clock
 from widget_server.catalog.feed import FeedError
 from widget_server.catalog.formats.common import (
     RawProduct,
@@ -113,6 +115,9 @@ def _variant(record: Record, index: int, currency: str) -> tuple[str, dict[str, 
         raise FeedError(f"{where}: g:title: missing")
     amount, found = split_price(record.get("price", ""), where, "g:price")
     check_currency(found, currency, where, "g:price")
+    if record.get("sale_price") and _on_sale(record.get("sale_price_effective_date"), where):
+        amount, found = split_price(record["sale_price"], where, "g:sale_price")
+        check_currency(found, currency, where, "g:sale_price")
     availability = record.get("availability", "in_stock").lower()
     if availability not in _AVAILABLE:
         raise FeedError(
@@ -126,6 +131,31 @@ def _variant(record: Record, index: int, currency: str) -> tuple[str, dict[str, 
         "price": amount,
         "available": _AVAILABLE[availability],
     }
+
+
+def _on_sale(window: str | None, where: str) -> bool:
+    """Whether a ``g:sale_price`` holds now: always, or within ``sale_price_effective_date``.
+
+    The window is two ISO 8601 moments, ``start/end``, as Google documents it
+    (``2026-02-24T13:00-0800/2026-02-29T15:30-0800``); a moment without a
+    zone is UTC. The sale price is what the store charges while it holds, as
+    Shopify's ``price`` and WooCommerce's ``prices.price`` already are.
+    """
+    if not window:
+        return True
+    try:
+        start, end = (_moment(text) for text in window.split("/"))
+    except ValueError:
+        raise FeedError(
+            f"{where}: g:sale_price_effective_date: {window!r} is not two ISO 8601 moments "
+            '"start/end" (2026-02-24T13:00-0800/2026-02-29T15:30-0800)'
+        ) from None
+    return start <= clock.now() < end
+
+
+def _moment(text: str) -> datetime:
+    moment = datetime.fromisoformat(text.strip())
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def to_products(records: list[Record], currency: str) -> list[RawProduct]:
