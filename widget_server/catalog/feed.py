@@ -23,6 +23,7 @@ from urllib.request import (
     HTTPRedirectHandler,
     HTTPSHandler,
     OpenerDirector,
+    ProxyHandler,
     Request,
     build_opener,
 )
@@ -215,7 +216,11 @@ class _Guard:
 
 
 _opener = build_opener(_GuardedRedirects)
-_public_opener = build_opener(_GuardedRedirects, _PublicHTTPHandler, _PublicHTTPSHandler)
+# Direct connections, as webhooks make: through a proxy, the proxy would resolve
+# the name, and the address checked here would be the proxy's.
+_public_opener = build_opener(
+    ProxyHandler({}), _GuardedRedirects, _PublicHTTPHandler, _PublicHTTPSHandler
+)
 
 #: What a sync may fetch: ``check`` sees every URL it is about to fetch, redirects
 #: included, and raises ValueError to refuse one; ``opener`` connects. The brand
