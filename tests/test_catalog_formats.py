@@ -233,6 +233,19 @@ def test_each_variant_page_of_a_feed_names_its_product(app, runner, acme, tmp_pa
     }
 
 
+def test_a_tab_separated_feed_may_name_attributes_as_spreadsheets_do(app, runner, acme, tmp_path):
+    """Feeds kept in a spreadsheet head their columns "item group id", "Image Link"."""
+    text = (FEEDS / "google_feed.tsv").read_text(encoding="utf-8-sig")
+    header, rest = text.split("\n", 1)
+    spaced = "\t".join(name.replace("_", " ").title() for name in header.split("\t"))
+    assert "Item Group Id" in spaced
+    (tmp_path / "sheet.tsv").write_text(spaced + "\n" + rest, encoding="utf-8")
+    ok(runner, tmp_path / "sheet.tsv")
+    before = snapshot(app)
+    ok(runner, FEEDS / "google_feed.tsv")
+    assert snapshot(app) == before
+
+
 def _sale_item(sale: str, window: str | None = None) -> bytes:
     effective = f"<g:sale_price_effective_date>{window}</g:sale_price_effective_date>"
     return (

@@ -84,7 +84,8 @@ def parse_tsv(body: bytes, where: str) -> list[Record]:
     rows = list(csv.reader(io.StringIO(text), delimiter="\t"))
     if not rows:
         raise FeedError(f"{where}: cannot read the feed (empty)")
-    header = [name.strip().lower().removeprefix("g:") for name in rows[0]]
+    # Spreadsheets write "item group id" where the spec writes item_group_id.
+    header = ["_".join(name.strip().lower().removeprefix("g:").split()) for name in rows[0]]
     return [
         {name: value.strip() for name, value in zip(header, row, strict=False) if value.strip()}
         for row in rows[1:]
