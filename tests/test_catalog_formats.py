@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import threading
 from datetime import UTC, datetime
@@ -243,6 +245,22 @@ def test_a_tab_separated_feed_may_name_attributes_as_spreadsheets_do(app, runner
     ok(runner, tmp_path / "sheet.tsv")
     before = snapshot(app)
     ok(runner, FEEDS / "google_feed.tsv")
+    assert snapshot(app) == before
+
+
+def test_a_csv_saved_with_semicolons_and_decimal_commas_reads_the_same(app, runner, acme, tmp_path):
+    """Spreadsheets in most of Europe save CSV with ; between columns and 14,50 prices."""
+    rows = list(csv.reader(io.StringIO((FEEDS / "catalog.csv").read_text(encoding="utf-8"))))
+    price = rows[0].index("price")
+    for row in rows[1:]:
+        row[price] = row[price].replace(".", ",")
+    out = io.StringIO()
+    csv.writer(out, delimiter=";").writerows(rows)
+    assert ";" in out.getvalue().splitlines()[0] and "14,50" in out.getvalue()
+    (tmp_path / "excel.csv").write_text(out.getvalue(), encoding="utf-8-sig")
+    ok(runner, tmp_path / "excel.csv")  # told apart from the other formats too
+    before = snapshot(app)
+    ok(runner, FEEDS / "catalog.csv", "--format", "csv")
     assert snapshot(app) == before
 
 

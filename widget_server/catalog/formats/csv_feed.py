@@ -7,7 +7,9 @@ header (README, "Command line") is::
     option1_name,option1_value,option2_name,option2_value,option3_name,option3_value,
     price,currency,available,description,vendor,product_type
 
-Only ``product_id``, ``title`` and ``price`` are required. A row without
+Only ``product_id``, ``title`` and ``price`` are required. Commas or, as
+spreadsheets in most of Europe save them, semicolons separate the columns (a
+price may then have a decimal comma, ``14,50``). A row without
 ``variant_id`` is a product without variants: its single variant takes the
 product's id.
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 from widget_server.catalog.feed import FeedError
@@ -36,6 +39,7 @@ COLUMNS = (
 REQUIRED = ("product_id", "title", "price")
 _YES = {"", "true", "yes", "1", "in_stock", "in stock"}
 _NO = {"false", "no", "0", "out_of_stock", "out of stock", "sold out"}
+_DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
 
 
 def _rows(body: bytes, where: str) -> list[tuple[int, dict[str, str]]]:
@@ -43,7 +47,7 @@ def _rows(body: bytes, where: str) -> list[tuple[int, dict[str, str]]]:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FeedError(f"{where}: cannot read the feed ({exc})") from None
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text), delimiter=_delimiter(text))
     header = [name.strip().lower() for name in reader.fieldnames or []]
     missing = [name for name in REQUIRED if name not in header]
     if missing:
@@ -63,6 +67,17 @@ def _rows(body: bytes, where: str) -> list[tuple[int, dict[str, str]]]:
         ]
     except csv.Error as exc:
         raise FeedError(f"{where}: cannot read the feed ({exc})") from None
+
+
+def _delimiter(text: str) -> str:
+    """``;`` when the header is semicolon-separated, as spreadsheets in most of Europe save it."""
+    header = text.split("\n", 1)[0]
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def _price(value: str) -> str:
+    """``14,50`` -> ``14.50``: a decimal comma (at most two digits after it) as such files write."""
+    return value.replace(",", ".") if _DECIMAL_COMMA.fullmatch(value) else value
 
 
 def _available(value: str, where: str) -> bool:
@@ -113,7 +128,7 @@ def parse(body: bytes, where: str, currency: str) -> list[RawProduct]:
                 or "Default Title",
                 "sku": row.get("sku") or None,
                 "barcode": row.get("gtin") or None,
-                "price": row["price"],
+                "price": _price(row["price"]),
                 "available": _available(row.get("available", ""), item),
                 "position": len(product["variants"]) + 1,
                 "option1": values[0],
