@@ -1,0 +1,2 @@
+/* root route module: components hydrate in entry.client (modelled there). */
+export default null;
