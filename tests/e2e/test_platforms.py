@@ -3,7 +3,9 @@
 Each page of each fixture is one test: every expected card carries exactly
 one dot of its product, no dot is anywhere else (products not in the feed,
 sold-out products, navigation, breadcrumbs, mini-cart), and the page logs no
-console error it does not log without the script tag. Each test prints
+console error it does not log without the script tag. A page whose
+``known_miss`` says why the overlay does not manage it yet is expected to
+fail, strictly: the day it passes, its test fails until the note goes. Each test prints
 ``platform (page): k of n expected dots, m wrong`` as it ends, and the module
 a summary per fixture, so progress is visible while the overlay changes.
 """
@@ -30,7 +32,12 @@ from tests.e2e.platforms import (
 from tests.e2e.stack import Stack
 
 CASES = [
-    pytest.param(name, index, id=f"{name}:{page.url}")
+    pytest.param(
+        name,
+        index,
+        id=f"{name}:{page.url}",
+        marks=[pytest.mark.xfail(strict=True, reason=page.known_miss)] if page.known_miss else [],
+    )
     for name in fixture_names()
     for index, page in enumerate(load_fixture(name).pages)
 ]
