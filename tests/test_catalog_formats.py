@@ -264,6 +264,23 @@ def test_a_csv_saved_with_semicolons_and_decimal_commas_reads_the_same(app, runn
     assert snapshot(app) == before
 
 
+def test_products_whose_pages_are_a_script_keep_their_query_and_their_own_handle():
+    """OpenCart without SEO URLs links every product to index.php?…&product_id=N: the
+    query is what names the page, and the handle comes from the item, not "index.php"."""
+    link = "https://s.test/index.php?route=product/product&amp;product_id={id}#reviews"
+    items = "".join(
+        f"<item><g:id>{n}</g:id><g:title>P{n}</g:title><g:price>9.00 USD</g:price>"
+        f"<g:link>{link.format(id=n)}</g:link></item>"
+        for n in (42, 43)
+    )
+    feed = f'<rss xmlns:g="http://base.google.com/ns/1.0"><channel>{items}</channel></rss>'
+    products = google.parse(feed.encode(), "feed", "USD")
+    assert [(p["handle"], p["url"]) for p in products] == [
+        ("42", "https://s.test/index.php?route=product/product&product_id=42"),
+        ("43", "https://s.test/index.php?route=product/product&product_id=43"),
+    ]
+
+
 def _sale_item(sale: str, window: str | None = None) -> bytes:
     effective = f"<g:sale_price_effective_date>{window}</g:sale_price_effective_date>"
     return (

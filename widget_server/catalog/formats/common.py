@@ -36,6 +36,10 @@ def minor_to_decimal(amount: Any, minor_unit: Any, where: str, field: str) -> st
     return format(Decimal(int(str(amount).strip())).scaleb(-minor_unit), "f")
 
 
+#: A path that ends in a script (``/index.php``, ``/product.aspx``): the query names
+#: the product (OpenCart without SEO URLs: ``index.php?route=…&product_id=42``).
+_SCRIPT = re.compile(r"\.(php|aspx?|jsp|cfm|cgi)$", re.IGNORECASE)
+
 #: An amount as feeds write it: ``12.99``, ``1,299.00`` (thousands grouped) or ``12,99``
 #: (a decimal comma, told apart by at most two digits after it).
 _AMOUNT = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\d+,\d{1,2})"
@@ -74,16 +78,20 @@ def handle_from_url(url: str | None, fallback: str) -> str:
     if url:
         segment = unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1])
         segment = re.sub(r"\.html?$", "", segment)
-        if segment:
+        if segment and not _SCRIPT.search(segment):
             return segment[:255]
     return fallback[:255]
 
 
 def product_url(url: str | None) -> str | None:
-    """A product's URL without query or fragment (``?variant=…`` names a variant, not the page)."""
+    """A product's URL without query or fragment (``?variant=…`` names a variant, not the page).
+
+    A script's URL keeps its query, which is what names the product there.
+    """
     if not url:
         return None
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return None
-    return parts._replace(query="", fragment="").geturl()
+    query = parts.query if _SCRIPT.search(parts.path) else ""
+    return parts._replace(query=query, fragment="").geturl()
