@@ -124,6 +124,33 @@ def test_inline_snippet_loads_the_loader_for_an_influencer(
     assert stored_token(page) == token_of(link)
 
 
+def test_the_link_works_when_the_page_rewrote_its_url_first(
+    stack: Stack, context: BrowserContext, page: Page
+) -> None:
+    """A store's own script may rewrite the URL before the (async) loader runs, the
+    fragment with the token gone: Shopify Hydrogen's product page puts the selected
+    variant's options in the query with history.replaceState. The loader then reads
+    the fragment of the URL the page was opened with."""
+    rewrite = (
+        "<script>history.replaceState(history.state, '', "
+        "location.pathname + '?Color=Blue')</script>"
+    )
+
+    def handle(route: Route) -> None:
+        home = route.fetch(url=f"{stack.store_url}/")
+        html = home.text()
+        tag = html.index('<script async src="')
+        route.fulfill(response=home, body=html[:tag] + rewrite + html[tag:])
+
+    context.route(f"{stack.store_url}/rewritten", handle)
+    context.grant_permissions(["local-network-access"], origin=stack.store_url)
+    link, _ = stack.influencer_link("/rewritten")
+    page.goto(link)
+    wait_for_dots(page, len(stack.catalog()))
+    assert stored_token(page) == token_of(link)
+    assert page.evaluate("location.href") == f"{stack.store_url}/rewritten?Color=Blue"
+
+
 # --- The influencer's link and request ----------------------------------------------------
 
 
