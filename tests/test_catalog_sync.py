@@ -257,6 +257,53 @@ def test_products_of_two_brands_do_not_mix(app, acme):
     }
 
 
+# --- handles: one per product ----------------------------------------------------------
+
+
+ID = 9_000_000_000_000  # make_products' ids: ID + n
+
+
+def shared_handle_feed(order):
+    """Products whose handles clash (a Google feed derives them from each link's last
+    segment: /men/basic-tee and /women/basic-tee), in the given order of ``n``s."""
+    handles = {1: "basic-tee", 2: "Basic-Tee", 3: "basic-tee", 4: f"basic-tee-{ID + 3}"}
+    products = {p["id"] - ID: p for p in make_products(4)}
+    for n, handle in handles.items():
+        products[n]["handle"] = handle
+    return {"products": [products[n] for n in order]}
+
+
+def test_products_sharing_a_handle_each_get_their_own_and_keep_it(
+    app, runner, acme, tmp_path, frozen_clock
+):
+    """Two products with one handle would be one product to the overlay (its dot, the
+    bag, the statuses): a click on one could request the other."""
+    result = cli(
+        runner, "catalog", "sync", "--brand", "acme", "--from",
+        write_feed(tmp_path, shared_handle_feed([1, 2, 3, 4])),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    handles = {row[2]: row[3] for row in snapshot(app)}
+    assert handles == {
+        f"{ID + 1}": "basic-tee",  # the first in the feed keeps it
+        f"{ID + 2}": f"Basic-Tee-{ID + 2}",  # case does not tell handles apart
+        f"{ID + 3}": f"basic-tee-{ID + 3}-2",  # its own was another product's handle
+        f"{ID + 4}": f"basic-tee-{ID + 3}",
+    }
+    assert len({handle.lower() for handle in handles.values()}) == 4
+    assert (
+        "2 product(s) had a handle another product of the feed had (each product needs its "
+        f"own, for its dot): {ID + 2} as 'Basic-Tee-{ID + 2}', {ID + 3} as 'basic-tee-{ID + 3}-2'."
+    ) in result.stdout
+
+    # In another order, every product keeps the handle it has: the one that had the
+    # shared handle still has it, whatever comes first now.
+    with clock.frozen_at(frozen_clock + timedelta(hours=1)):
+        report = sync(app, write_feed(tmp_path, shared_handle_feed([3, 2, 4, 1])))
+    assert {row[2]: row[3] for row in snapshot(app)} == handles
+    assert report.changed == 0
+
+
 # --- products and variants that leave the feed -----------------------------------------
 
 

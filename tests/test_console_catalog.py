@@ -67,6 +67,20 @@ def test_sync_now_shows_added_updated_deactivated(owner, feed, db):
     assert "catalog: source" in audit and feed.url in audit
 
 
+def test_sync_now_says_when_products_shared_a_handle(owner, feed, db):
+    feed.products[1]["handle"] = feed.products[0]["handle"]
+    save_source(owner, feed.url)
+    post_form(owner, "/review/catalog", "/review/catalog/sync", {})
+    assert acme(db).catalog_sync_result["renamed"] == 1
+    page = owner.get("/review/catalog").get_data(as_text=True)
+    assert "1 product had a handle another product of the feed had, and got its own" in page
+    with db() as s:
+        handles = s.scalars(select(Product.handle).where(Product.brand_id == acme(db).id)).all()
+    renamed = f"{feed.products[0]['handle']}-{feed.products[1]['id']}"
+    assert feed.products[0]["handle"] in handles and renamed in handles
+    assert len(set(handles)) == len(handles)
+
+
 def test_a_failing_sync_now_changes_nothing_and_says_why(owner, feed, db):
     save_source(owner, feed.url)
     post_form(owner, "/review/catalog", "/review/catalog/sync", {})

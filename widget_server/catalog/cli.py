@@ -51,6 +51,12 @@ def sync_command(brand_slug: str, source: str, fmt: str) -> None:
         f"page(s): {report.created} new, {report.updated} updated, "
         f"{report.deactivated} no longer in the feed."
     )
+    if report.renamed:
+        given = ", ".join(f"{id_} as {handle!r}" for id_, handle in report.renamed.items())
+        click.echo(
+            f"{len(report.renamed)} product(s) had a handle another product of the feed had "
+            f"(each product needs its own, for its dot): {given}."
+        )
 
 
 @catalog_group.command("show")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -30,6 +30,9 @@ class SyncReport:
     changed: int = 0
     deactivated: int = 0
     pages: int = 0
+    #: Products of the feed whose handle another of its products had: store id ->
+    #: the handle given instead (:func:`unique_handles`).
+    renamed: dict[str, str] = field(default_factory=dict)
 
 
 def _absolute(src: str | None) -> str | None:
@@ -116,6 +119,47 @@ def _upsert_variants(
     return len(seen), changed
 
 
+def unique_handles(products: list[dict[str, Any]], existing: dict[str, Product]) -> dict[str, str]:
+    """Each feed product's handle (store id -> handle), unique in the feed.
+
+    The overlay names a product by its handle (its dot, the bag, the statuses),
+    so two products with one handle would be one to an influencer, and a
+    click on one could request the other. Feeds that have no handles derive
+    them from each link's last segment, so they can clash (``/men/basic-tee``
+    and ``/women/basic-tee``). Handles compare lower-cased, as lookups do. Of
+    the products sharing one, the product that already had it keeps it (a
+    catalog that worked goes on working), else the first in the feed; each
+    other one gets ``<handle>-<store id>``, the same on every sync.
+    """
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for item in products:
+        groups.setdefault(item["handle"].lower(), []).append(item)
+    taken = set(groups)
+    handles: dict[str, str] = {}
+    for shared, items in groups.items():
+        had_it = [
+            item
+            for item in items
+            if item["id"] in existing and existing[item["id"]].handle.lower() == shared
+        ]
+        keeper = (had_it or items)[0]
+        handles[keeper["id"]] = keeper["handle"]
+        for item in items:
+            if item is not keeper:
+                handles[item["id"]] = _free_handle(item, taken)
+    return handles
+
+
+def _free_handle(item: dict[str, Any], taken: set[str]) -> str:
+    suffix = "-" + item["id"].lower()
+    candidate, more = item["handle"][: 255 - len(suffix)] + suffix, 1
+    while candidate.lower() in taken:  # a feed that has ``tee`` and ``tee-7`` already
+        more += 1
+        candidate = f"{item['handle'][: 250 - len(suffix)]}{suffix}-{more}"
+    taken.add(candidate.lower())
+    return candidate
+
+
 def apply_feed(
     brand: Brand, products: list[dict[str, Any]], store_base: str | None, progress: bool = False
 ) -> SyncReport:
@@ -136,6 +180,12 @@ def apply_feed(
         )
     }
     report = SyncReport(products=len(products))
+    handles = unique_handles(products, existing)
+    report.renamed = {
+        item["id"]: handles[item["id"]]
+        for item in products
+        if handles[item["id"]] != item["handle"]
+    }
     now = clock.now()
     for item in tqdm(products, desc="Saving catalog", unit=" product", disable=not progress):
         product = existing.get(item["id"])
@@ -148,12 +198,13 @@ def apply_feed(
         images = sorted(item["images"], key=lambda image: image["position"])
         changed = _assign(
             product,
-            handle=item["handle"],
+            handle=handles[item["id"]],
             title=item["title"],
             description_html=item["body_html"] or "",
             vendor=item["vendor"],
             product_type=item["product_type"],
             image_url=_absolute(images[0]["src"]) if images else None,
+            # (Shopify's page is at the feed's own handle.)
             url=item["url"] or f"{base}/products/{item['handle']}",
             option_names=[option["name"] for option in item["options"]],
             active=True,

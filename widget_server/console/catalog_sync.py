@@ -60,6 +60,7 @@ def run_sync(brand: Brand) -> dict[str, Any]:
             # ``changed`` counts new products too: "updated" is the ones that were there.
             "updated": report.changed - report.created,
             "deactivated": report.deactivated,
+            "renamed": len(report.renamed),
         }
         brand.catalog_synced_at = now
         brand.catalog_failure_notified_at = None
