@@ -24,10 +24,12 @@ def test_the_key_normaliser_gives_every_shared_vector(page: Page) -> None:
         f"""(vectors) => {{ var D = document;
           {source}
           return [vectors.urls.map((v) => urlKey(v.href)),
-                  vectors.values.map((v) => valueKey(v.kind, v.raw))]; }}""",
+                  vectors.values.map((v) => valueKey(v.kind, v.raw)),
+                  vectors.script_urls.map((v) => urlKey(v.href))]; }}""",
         vectors,
     )
     assert got == [
         [v["key"] for v in vectors["urls"]],
         [v["key"] for v in vectors["values"]],
+        [v["key"] for v in vectors["script_urls"]],
     ]

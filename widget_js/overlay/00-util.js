@@ -42,17 +42,16 @@ function guard(fn) {
   };
 }
 
-/* createElement with attributes, properties and children. Text goes in as
-   textContent (strings become text nodes), never as markup. */
+/* createElement with attributes, listeners (on…) and children. Text goes
+   in as text nodes (strings), never as markup. */
 function h(tag, attrs, children) {
   var el = D.createElement(tag);
   for (var key in attrs || {}) {
     var value = attrs[key];
     if (value == null || value === false) continue;
-    if (key === "text") el.textContent = value;
-    else if (key === "class") el.className = value;
+    if (key === "class") el.className = value;
     else if (key.slice(0, 2) === "on") el.addEventListener(key.slice(2), guard(value));
-    else el.setAttribute(key, value === true ? "" : value);
+    else el.setAttribute(key, value);
   }
   (children || []).forEach(function (child) {
     if (child != null) el.appendChild(typeof child === "string" ? D.createTextNode(child) : child);

@@ -8,8 +8,6 @@ var CSS = [
   // from the initial values is named.
   ":host{all:initial!important;display:block!important;position:fixed!important;top:0!important;left:0!important;",
   "width:0!important;height:0!important;pointer-events:none!important;z-index:" + Z_INDEX + "!important}",
-  // An open dialog goes over everything, even a store header at the maximum z-index.
-  ":host(.open){z-index:2147483647!important}",
   "*,*::before,*::after{box-sizing:border-box}",
   "[hidden]{display:none!important}",
   // system-ui is every current browser's own UI font.
@@ -20,7 +18,7 @@ var CSS = [
   ".dot{position:fixed;top:0;left:0;min-width:44px;height:44px;padding:0 8px;display:flex;align-items:center;",
   "justify-content:center;will-change:transform}",
   ".pip{width:28px;height:28px;border-radius:50%;background:#e11d48;border:3px solid #fff;",
-  "box-shadow:0 2px 8px rgba(0,0,0,.35);display:flex;align-items:center;justify-content:center;",
+  "box-shadow:0 2px 8px rgba(0,0,0,.3);display:flex;align-items:center;justify-content:center;",
   "color:#fff;font-size:13px;font-weight:700;line-height:1;transition:transform .12s ease-out}",
   ".dot.off{opacity:0;pointer-events:none}",
   ".dot:hover .pip{transform:scale(1.12)}",
@@ -38,7 +36,7 @@ var CSS = [
   ".dot[data-status=shipped] .label::before,.dot[data-status=delivered] .label::before{background:#2563eb}",
   ".dot.closed .label::before{background:#9ca3af}",
   // Focus: a white halo and a blue ring, visible on light and dark images.
-  ".dot:focus-visible .pip,.dot:focus-visible .label,.launcher:focus-visible,.skip:focus,.close:focus-visible{",
+  ".dot:focus-visible .pip,.dot:focus-visible .label,.launcher:focus-visible,.skip:focus{",
   "box-shadow:0 0 0 2px #fff,0 0 0 5px #1d4ed8}",
   // The product's name by its dot; the ui (launcher, dialog) goes over dots.
   ".tip{position:fixed;top:0;left:0;padding:4px 8px;border-radius:6px;background:#111827;color:#fff;",
@@ -60,9 +58,6 @@ var CSS = [
   "max-width:min(320px,calc(100% - 32px));padding:12px 16px;border-radius:12px;background:#fff;color:#111827;",
   "box-shadow:0 8px 24px rgba(0,0,0,.2);transition:opacity .3s}",
   ".toast.gone{opacity:0}",
-  ".notice{bottom:calc(16px + env(safe-area-inset-bottom,0px));display:flex;align-items:center;gap:12px;",
-  "pointer-events:auto}",
-  ".close{flex:none;padding:8px 12px;border-radius:8px;background:#f3f4f6;font-weight:600}",
 ].join("");
 
 /* Add css to the shadow root: constructable stylesheets where supported;

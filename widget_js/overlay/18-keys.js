@@ -8,11 +8,14 @@ var MAX_KEY = 300;
 /* `u:<path>` of a link or URL: the path only, percent-decoded (runs that do
    not decode stay as they are), lower-cased, `//` collapsed, no trailing `/`
    or `.html`. Null for `/` and for files (an image CDN path is not a
-   product). */
+   product), but for a script's page that names its product in its query
+   (PHP stores with SEO URLs off): `s:<id>` of OpenCart's and CS-Cart's
+   product_id, PrestaShop's id_product, osCommerce's products_id. */
 function urlKey(href) {
-  var path;
+  var url, path;
   try {
-    path = new URL(href, D.baseURI).pathname;
+    url = new URL(href, D.baseURI);
+    path = url.pathname;
   } catch (err) {
     return null;
   }
@@ -28,7 +31,10 @@ function urlKey(href) {
     .replace(/\/{2,}/g, "/")
     .replace(/\/+$/, "")
     .replace(/\.html?$/, "");
-  if (!path || /\.[a-z][a-z0-9]{1,4}$/.test(path.slice(path.lastIndexOf("/")))) return null;
+  if (!path || /\.[a-z][a-z0-9]{1,4}$/.test(path.slice(path.lastIndexOf("/")))) {
+    var id = /[?&](products?_id|id_product)=(\w+)/.exec(url.search);
+    return id && keyOf("s", id[2]);
+  }
   return keyOf("u", path);
 }
 

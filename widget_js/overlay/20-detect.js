@@ -15,6 +15,9 @@ var hrefKeys = new Map(); // link href -> its u: key (links repeat on every scan
 var linkKeys = new WeakMap();
 var ldCache = new Map(); // JSON-LD text -> the Product nodes in it (parsing is not free)
 var pageKey = null; // the u: key of the page itself
+// and of its canonical link: OpenCart shows a product at its category's path
+// too (/desktops/mac/imac) with the product's own URL (/imac) as canonical
+var canonKey = null;
 var startCards = null; // what quickKeys() found, for the detection right after it
 
 /* The key of a same-origin link, unless it leads to this very page
@@ -40,11 +43,12 @@ function hrefKey(link) {
 
 /* The area a person sees of an element: 0 when it has no box, or is hidden
    by display, visibility or opacity (its own or an ancestor's). */
+var SHOWN = { opacityProperty: true, visibilityProperty: true }; // for checkVisibility
 function seenArea(el) {
   var r = el.getBoundingClientRect();
   var area = r.width * r.height;
   if (!area) return 0;
-  if (el.checkVisibility) return el.checkVisibility({ opacityProperty: true, visibilityProperty: true }) ? area : 0;
+  if (el.checkVisibility) return el.checkVisibility(SHOWN) ? area : 0;
   var style = W.getComputedStyle(el);
   return style.visibility === "hidden" || style.opacity === "0" ? 0 : area;
 }
@@ -57,7 +61,8 @@ function bestImage(root, test) {
   var bestArea = 0;
   images.forEach(function (img) {
     if (img.closest(CLONES) || (test && !test(img))) return;
-    var area = seenArea(img);
+    // (A lone image is the one whatever its box: no layout read for it.)
+    var area = images.length > 1 ? seenArea(img) : 0;
     if (!best || area > bestArea) {
       best = img;
       bestArea = area;
@@ -124,9 +129,8 @@ function pageProduct() {
   var ogType = meta("og:type");
   if (groups.length > 1) return false;
   if (!groups.length && !/product/i.test(ogType)) return null;
-  var canonical = D.querySelector('link[rel="canonical"]');
   var page = groups[0] || { keys: [], images: [] };
-  page.keys = union(page.keys, [urlKey((canonical && canonical.href) || meta("og:url") || "/")]);
+  page.keys = union(page.keys, [canonKey || urlKey(meta("og:url") || "/")]);
   page.images.push(meta("og:image"));
   page.own = /product/i.test(ogType) || page.keys.indexOf(pageKey) >= 0;
   return page;
@@ -136,9 +140,11 @@ function pageProduct() {
    navigation) is a product's page when the lookup says its URL is that
    product's own URL: the dot goes on its main image. */
 function urlPage(add) {
-  var p = state.products[state.known[pageKey]];
-  var image = p && urlKey(p.url) === pageKey && mainImage([p.image_url], true);
-  if (image) add(image, [pageKey], "page");
+  [pageKey, canonKey].forEach(function (key) {
+    var p = state.products[state.known[key]];
+    var image = p && urlKey(p.url) === key && mainImage([p.image_url], true);
+    if (image) add(image, [key], "page");
+  });
 }
 
 function meta(property) {
@@ -319,7 +325,7 @@ function hasImage(node) {
    product page, see urlPage). Which images get dots is for
    detectProducts() to work out while the server answers. */
 function quickKeys() {
-  pageKey = urlKey(W.location.href);
+  readPageKeys();
   var keys = [];
   D.querySelectorAll("[data-dots-product]").forEach(function (el) {
     keys.push(valueKey("h", el.getAttribute("data-dots-product")));
@@ -330,13 +336,19 @@ function quickKeys() {
   startCards.forEach(function (card) {
     keys.push(card[1]);
   });
-  return keys.concat(pageKey);
+  return keys.concat(pageKey, canonKey);
+}
+
+function readPageKeys() {
+  var canonical = D.querySelector('link[rel="canonical"]');
+  pageKey = urlKey(W.location.href);
+  canonKey = canonical && urlKey(canonical.href);
 }
 
 /* Every candidate on the page right now; an image gets one (the most
    authoritative; links of one card add their keys to it). */
 function detectProducts() {
-  pageKey = urlKey(W.location.href);
+  readPageKeys();
   var byEl = new Map();
   var add = function (el, keys, kind) {
     keys = keys.filter(Boolean);

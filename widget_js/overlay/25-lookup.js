@@ -7,6 +7,7 @@
 var asked = Object.create(null); // keys sent in this page view, answered or not
 var era = 0; // one more each time the answers so far are forgotten (forget)
 var URL_ROOM = 3500; // a lookup's URL stays under this many characters
+var enc = encodeURIComponent;
 
 /* Keep what an answer says: products (a full shape is never replaced by a
    dot shape), which key names which handle, and (preview) why not. */
@@ -29,8 +30,8 @@ function absorb(data, keys) {
    is a cached one). */
 function newKeys(found) {
   var keys = [];
-  // The page's own URL too: it may be a product's page (20-detect.js, urlPage).
-  found.concat({ keys: [pageKey] }).forEach(function (c) {
+  // The page's own URLs too: it may be a product's page (20-detect.js, urlPage).
+  found.concat({ keys: [pageKey, canonKey] }).forEach(function (c) {
     c.keys.forEach(function (key) {
       if (key && !(key in asked) && keys.indexOf(key) < 0) keys.push(key);
     });
@@ -101,7 +102,6 @@ function forget() {
 
 /* GET /v1/products for keys (and the full shape of handles `full`). */
 function products(keys, full) {
-  var enc = encodeURIComponent;
   var path =
     "/v1/products?brand=" +
     enc(BRAND) +
@@ -126,7 +126,7 @@ function chunks(keys, times) {
   var room = URL_ROOM - BASE.length - BRAND.length - 80;
   var used = 0;
   keys.forEach(function (key) {
-    var size = (encodeURIComponent(key).length + 1) * times;
+    var size = (enc(key).length + 1) * times;
     if (part.length && (used + size > room || part.length === 200)) {
       out.push(part);
       part = [];

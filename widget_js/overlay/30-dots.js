@@ -18,10 +18,10 @@ function mountHost() {
   var shadow = host.attachShadow({ mode: "open" });
   applyStyles(shadow, CSS);
   // Tab order: the skip control, the launcher (in ui), then the dots.
-  skip = h("button", { type: "button", class: "skip", hidden: true, onclick: focusFirstDot }, [
+  skip = h("button", { type: "button", class: "skip", hidden: "", onclick: focusFirstDot }, [
     "Go to the first dot",
   ]);
-  tip = h("div", { class: "tip", "aria-hidden": "true", hidden: true });
+  tip = h("div", { class: "tip", "aria-hidden": "true", hidden: "" });
   ui = h("div", { class: "ui" });
   layer = h("div", { class: "layer" }, [skip, ui, tip]);
   // The first intent (a pointer over, or focus on, a dot or the launcher)
@@ -207,11 +207,9 @@ function drawDots(found) {
   if (state.stopped) return;
   found = found || detectProducts();
   lookup(found);
-  // Boxes are read before the first dots are written: a layout read after
-  // a write makes the browser lay the page out again, at once.
+  // Boxes are read before the dots are written: a layout read after a
+  // write makes the browser lay the page out again, at once.
   var placed = place(found);
-  // Hit-testing for the bars also wants a clean layout: before the writes too.
-  var bars = barEdges(visibleBox());
   if (!host) {
     // The host, the launcher and the watchers, with the first dots.
     mountHost();
@@ -228,7 +226,9 @@ function drawDots(found) {
   });
   skip.hidden = !tracked.size;
   renderLauncher();
-  positionDots(bars);
+  // Placed in the next frame, before it is painted: reading boxes now,
+  // after the writes above, would lay the page out once more at once.
+  reposition();
 }
 
 /* The candidates that get a dot: the first of their keys that names a
@@ -262,6 +262,9 @@ function place(found) {
       return;
     }
     var r = c.el.getBoundingClientRect();
+    // A card's image wider than 5:2 is a banner: what it links to need not
+    // be what it shows (OpenCart's demo links its iPhone banner to a tablet).
+    if (c.kind === "card" && r.height && r.width > 2.5 * r.height) return;
     var mine = boxes.get(c.handle) || [];
     var same = mine.some(function (b) {
       var w = Math.min(r.right, b.right) - Math.max(r.left, b.left);
@@ -288,9 +291,9 @@ var reposition = perFrame(function () {
    on it beside the launcher: invisible yet focusable) or hidden (image not
    rendered). The launcher never covers a dot: a dot that would be under it
    moves up, or is off when its image has no room above the launcher. */
-function positionDots(bars) {
+function positionDots() {
   var view = visibleBox();
-  var edges = bars || barEdges(view);
+  var edges = barEdges(view);
   var pad = launcher && launcher.getBoundingClientRect();
   var rows = [];
   var shown = 0;
@@ -298,11 +301,14 @@ function positionDots(bars) {
     var r = null;
     var rendered = el.isConnected && rec.rendered;
     if (rendered && rec.visible) {
-      if (el.checkVisibility) rendered = el.checkVisibility({ opacityProperty: true, visibilityProperty: true });
+      if (el.checkVisibility) rendered = el.checkVisibility(SHOWN);
       r = rendered ? el.getBoundingClientRect() : null;
       rendered = rendered && r.width >= 32 && r.height >= 32;
     }
-    rows.push([rec.btn, rendered, rendered && r, Math.max(44, rec.btn.offsetWidth)]);
+    // A dot's width matters only beside the launcher (read only there: it
+    // is a layout read of its own for a dot just added).
+    var width = r && pad && r.right > pad.left ? rec.btn.offsetWidth : 0;
+    rows.push([rec.btn, rendered, rendered && r, Math.max(44, width)]);
   });
   rows.forEach(function (row) {
     var btn = row[0];

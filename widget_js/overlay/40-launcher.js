@@ -94,5 +94,9 @@ function refuse(res) {
   var message = res.data && res.data.message;
   if (typeof message !== "string" || !message) return;
   mountHost();
-  toast(message.slice(0, 300), "notice", h("button", { type: "button", class: "close", onclick: stopOverlay }, ["Dismiss"]));
+  // The notice is the deferred file's (a refusal is rare; every view pays
+  // for what this file holds).
+  withDeferred(function (x) {
+    x.notice(message.slice(0, 300), host, stopOverlay);
+  });
 }

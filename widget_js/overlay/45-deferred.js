@@ -1,5 +1,6 @@
 /* What only a click or a preview needs (the dialog and its frame, the variant
-   the page shows, the install check) is a second file, deferred/, fetched
+   the page shows, the install check, a refused link's notice) is a second
+   file, deferred/, fetched
    from next to the overlay (the widget server or a CDN) on the first
    intent: a pointer over or focus on a dot or the launcher, a click, or a
    preview session. Every page view pays

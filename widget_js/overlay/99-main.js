@@ -44,7 +44,7 @@ function begin() {
         absorb(res.ok && res.data, keys);
         // A page whose own URL names a product gets its dot from a new
         // detection (urlPage needs the answer).
-        started(res, changed || state.known[pageKey] ? null : found);
+        started(res, changed || state.known[pageKey] || state.known[canonKey] ? null : found);
       })
     )
     .catch(function () {

@@ -22,7 +22,10 @@ var urlKey = X.urlKey;
 
 X.applyStyles(
   host.shadowRoot,
-  ".modal{position:fixed;inset:0;width:auto;height:auto;max-width:none;max-height:none;margin:0;padding:0;border:0;" +
+  // An open dialog goes over everything, even a store header at the
+  // maximum z-index (browsers without showModal; 20-panel.js).
+  ":host(.open){z-index:2147483647!important}" +
+    ".modal{position:fixed;inset:0;width:auto;height:auto;max-width:none;max-height:none;margin:0;padding:0;border:0;" +
     "background:none;overflow:visible;pointer-events:auto}" +
     ".modal::backdrop{background:none}" +
     ".scrim{position:absolute;inset:0;background:rgba(17,24,39,.45)}" +

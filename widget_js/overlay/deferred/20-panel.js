@@ -28,7 +28,7 @@ function ensurePanel() {
     sandbox: "allow-scripts allow-same-origin allow-forms",
     referrerpolicy: "origin",
   });
-  dialog = h("div", { class: "dialog" }, [h("p", { class: "loading", text: "Loading…" }), frame]);
+  dialog = h("div", { class: "dialog" }, [h("p", { class: "loading" }, ["Loading…"]), frame]);
   var scrim = h("div", { class: "scrim", onclick: closePanel });
   // The scrim must not scroll the page behind the dialog.
   ["wheel", "touchmove"].forEach(function (type) {

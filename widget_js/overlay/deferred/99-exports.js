@@ -6,3 +6,4 @@ X.send = function (message) {
 };
 X.pick = pickVariant;
 X.preview = startPreview;
+X.notice = showNotice;
